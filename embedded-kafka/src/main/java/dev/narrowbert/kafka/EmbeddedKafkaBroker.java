@@ -1,0 +1,400 @@
+package dev.narrowbert.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real, single-node Kafka broker in this JVM: {@link KafkaRaftServer} in KRaft combined mode
+ * (broker and controller in one node), on free loopback ports, with its storage formatted the way
+ * {@code kafka-storage.sh format} does it.
+ *
+ * <p>It is the broker of the demo, of the integration tests and of {@code narrowbert kafka}. It
+ * supports transactions (one replica, one in-sync replica), so exactly-once producers and {@code
+ * read_committed} consumers work. {@link #stop()} keeps ports and data so that {@link #start()} can
+ * bring the same broker back (to test outages); {@link #close()} also deletes the data directory
+ * when this broker created it.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().topic("reviews", 4).build()) {
+ *   kafka.start();
+ *   String bootstrap = kafka.bootstrapServers();
+ * }
+ * }</pre>
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final int NODE_ID = 1;
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  private final Path dataDirectory;
+  private final boolean ownsDataDirectory;
+  private final Map<String, String> brokerOverrides;
+  private final List<NewTopic> topics;
+  private final Duration startupTimeout;
+  private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
+  private final Consumer<FatalExitGuard.FatalBrokerError> fatalListener =
+      e -> fatalError.compareAndSet(null, e);
+
+  private int port;
+  private int controllerPort;
+  private KafkaRaftServer server;
+
+  private EmbeddedKafkaBroker(Builder builder) {
+    this.ownsDataDirectory = builder.dataDirectory == null;
+    this.dataDirectory =
+        builder.dataDirectory != null ? builder.dataDirectory : createTempDataDirectory();
+    this.port = builder.port;
+    this.controllerPort = builder.controllerPort;
+    this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
+    this.topics = List.copyOf(builder.topics);
+    this.startupTimeout = builder.startupTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Formats the storage if it is new, starts the broker and waits until clients can use it, then
+   * creates the configured topics (existing ones are kept). Can be called again after {@link
+   * #stop()}: the broker comes back on the same ports with the same data.
+   *
+   * @throws IllegalStateException if the broker does not become ready within the startup timeout
+   */
+  public synchronized EmbeddedKafkaBroker start() {
+    if (server != null) {
+      return this;
+    }
+    FatalExitGuard.install();
+    FatalExitGuard.addListener(fatalListener);
+    fatalError.set(null);
+    if (port == 0) {
+      port = freePort();
+    }
+    if (controllerPort == 0) {
+      controllerPort = freePort();
+    }
+    KafkaConfig config = KafkaConfig.fromProps(brokerProperties());
+    formatIfNew(config);
+    KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
+    try {
+      started.startup();
+    } catch (RuntimeException e) {
+      shutdownQuietly(started);
+      FatalExitGuard.removeListener(fatalListener);
+      throw new IllegalStateException(
+          "embedded Kafka broker failed to start on port " + port + ": " + e.getMessage(), e);
+    }
+    server = started;
+    awaitReady();
+    createTopics(topics);
+    LOG.info("Embedded Kafka broker ready at {} (data in {})", bootstrapServers(), dataDirectory);
+    return this;
+  }
+
+  /** Stops the broker, keeping its ports and data for a later {@link #start()}. */
+  public synchronized void stop() {
+    if (server == null) {
+      return;
+    }
+    shutdownQuietly(server);
+    server = null;
+    FatalExitGuard.removeListener(fatalListener);
+  }
+
+  /** Stops the broker and deletes its data directory if this broker created it. */
+  @Override
+  public synchronized void close() {
+    stop();
+    if (ownsDataDirectory) {
+      deleteRecursively(dataDirectory);
+    }
+  }
+
+  /** {@code host:port} for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    if (port == 0) {
+      throw new IllegalStateException("broker not started yet");
+    }
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  public synchronized boolean isRunning() {
+    return server != null;
+  }
+
+  /** The fatal error the broker reported instead of ending the JVM, if any (see FatalExitGuard). */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatalError.get());
+  }
+
+  /** Creates topics on the running broker; topics that already exist are left as they are. */
+  public void createTopics(List<NewTopic> newTopics) {
+    if (newTopics.isEmpty()) {
+      return;
+    }
+    try (Admin admin = admin()) {
+      for (NewTopic topic : newTopics) {
+        try {
+          admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException(
+                "cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out creating topics " + newTopics, e);
+    }
+  }
+
+  /** An admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+  }
+
+  private Properties brokerProperties() {
+    Properties props = new Properties();
+    String listener = "PLAINTEXT://127.0.0.1:" + port;
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", String.valueOf(NODE_ID));
+    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    props.put("listeners", listener + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", listener);
+    props.put("controller.listener.names", CONTROLLER_LISTENER);
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", dataDirectory.toAbsolutePath().toString());
+    // A single node: every internal topic has one replica.
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "4");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "4");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    props.put("num.partitions", "1");
+    props.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+    props.putAll(brokerOverrides);
+    return props;
+  }
+
+  private void formatIfNew(KafkaConfig config) {
+    if (Files.exists(dataDirectory.resolve("meta.properties"))) {
+      return;
+    }
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+      new Formatter()
+          .setPrintStream(print)
+          .setNodeId(NODE_ID)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(List.of(dataDirectory.toAbsolutePath().toString()))
+          .setMetadataLogDirectory(config.metadataLogDir())
+          .setControllerListenerName(CONTROLLER_LISTENER)
+          .setUnstableFeatureVersionsEnabled(false)
+          .setHasDynamicQuorum(false)
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot format Kafka storage in " + dataDirectory + ": " + e.getMessage(), e);
+    }
+    LOG.debug("Formatted Kafka storage: {}", output.toString(StandardCharsets.UTF_8).trim());
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + startupTimeout.toNanos();
+    Exception last = null;
+    try (Admin admin = admin()) {
+      while (System.nanoTime() < deadline) {
+        fatalError()
+            .ifPresent(
+                e -> {
+                  throw new IllegalStateException(e.getMessage(), e);
+                });
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            admin.listTopics().names().get(5, TimeUnit.SECONDS);
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for the broker", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          last = e;
+        }
+        sleep(100);
+      }
+    }
+    stop();
+    throw new IllegalStateException(
+        "embedded Kafka broker on port "
+            + port
+            + " not ready after "
+            + startupTimeout.toSeconds()
+            + " s"
+            + (last == null ? "" : ": " + last.getMessage()),
+        last);
+  }
+
+  private static void shutdownQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      LOG.warn("Error while stopping the embedded Kafka broker", e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port", e);
+    }
+  }
+
+  private static Path createTempDataDirectory() {
+    try {
+      return Files.createTempDirectory("narrowbert-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a data directory for the Kafka broker", e);
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not delete Kafka data directory {}: {}", root, e.toString());
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Settings for an {@link EmbeddedKafkaBroker}; all optional. */
+  public static final class Builder {
+    private int port;
+    private int controllerPort;
+    private Path dataDirectory;
+    private final Map<String, String> brokerOverrides = new HashMap<>();
+    private final List<NewTopic> topics = new ArrayList<>();
+    private Duration startupTimeout = Duration.ofSeconds(60);
+
+    private Builder() {}
+
+    /** The client port on 127.0.0.1; 0 (the default) picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The KRaft controller port on 127.0.0.1; 0 (the default) picks a free one. */
+    public Builder controllerPort(int controllerPort) {
+      if (controllerPort < 0 || controllerPort > 65535) {
+        throw new IllegalArgumentException(
+            "controller port must be in 0..65535, got " + controllerPort);
+      }
+      this.controllerPort = controllerPort;
+      return this;
+    }
+
+    /**
+     * Where the broker keeps its logs; kept on close. By default a new temporary directory under
+     * {@code java.io.tmpdir}, deleted on close.
+     */
+    public Builder dataDirectory(Path dataDirectory) {
+      this.dataDirectory = dataDirectory;
+      return this;
+    }
+
+    /** A broker setting (server.properties key) to set or override. */
+    public Builder brokerProperty(String key, String value) {
+      brokerOverrides.put(key, value);
+      return this;
+    }
+
+    /** A topic to create on start, with one replica. */
+    public Builder topic(String name, int partitions) {
+      if (partitions < 1) {
+        throw new IllegalArgumentException("topic " + name + " needs at least 1 partition");
+      }
+      topics.add(new NewTopic(name, partitions, (short) 1));
+      return this;
+    }
+
+    public Builder startupTimeout(Duration startupTimeout) {
+      this.startupTimeout = startupTimeout;
+      return this;
+    }
+
+    public EmbeddedKafkaBroker build() {
+      return new EmbeddedKafkaBroker(this);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.narrowbert.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code narrowbert} command line: one entry point that dispatches to a subcommand.
+ *
+ * <p>Conventions every subcommand gets from here: {@code --help} on each; a wrong command or option
+ * prints one line naming the problem, then the usage, and exits 2; a failure while running prints
+ * one line {@code narrowbert <command>: <reason>} and exits 1 (set {@code NARROWBERT_DEBUG=1} for
+ * the stack trace). Subcommands report bad input by throwing with a message a user can act on.
+ */
+@Command(
+    name = "narrowbert",
+    mixinStandardHelpOptions = true,
+    versionProvider = NarrowbertCli.Version.class,
+    description = "Real-time review classification with NarrowBERT on Flink and Kafka.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {KafkaCommand.class},
+    footer = {"", "Run 'narrowbert COMMAND --help' for the options of a command."})
+public final class NarrowbertCli implements Runnable {
+
+  /** Exit status for a wrong command line. */
+  public static final int USAGE_ERROR = 2;
+
+  /** Exit status for a command that failed while running. */
+  public static final int FAILURE = 1;
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line and returns its exit status; never calls System.exit. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new NarrowbertCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setParameterExceptionHandler(
+        (exception, arguments) -> {
+          CommandLine command = exception.getCommandLine();
+          err.println(commandPath(command) + ": " + exception.getMessage());
+          command.usage(err);
+          return USAGE_ERROR;
+        });
+    cli.setExecutionExceptionHandler(
+        (exception, command, parseResult) -> {
+          err.println(commandPath(command) + ": " + oneLine(exception));
+          if (System.getenv("NARROWBERT_DEBUG") != null) {
+            exception.printStackTrace(err);
+          }
+          err.flush();
+          return FAILURE;
+        });
+    return cli.execute(args);
+  }
+
+  /** Without a command: the usage, as an error. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "no command given");
+  }
+
+  private static String commandPath(CommandLine command) {
+    StringBuilder path = new StringBuilder(command.getCommandName());
+    for (CommandLine parent = command.getParent(); parent != null; parent = parent.getParent()) {
+      path.insert(0, parent.getCommandName() + " ");
+    }
+    return path.toString();
+  }
+
+  /** The most useful single line about a failure: its own message, else its cause's. */
+  static String oneLine(Throwable failure) {
+    Throwable current = failure;
+    while (current != null) {
+      String message = current.getMessage();
+      if (message != null && !message.isBlank()) {
+        return message.lines().findFirst().orElse(message).strip();
+      }
+      current = current.getCause();
+    }
+    return failure.getClass().getSimpleName();
+  }
+
+  /** The project version, filtered into a resource at build time. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties properties = new Properties();
+      try (InputStream in = NarrowbertCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      }
+      return new String[] {"narrowbert " + properties.getProperty("version", "(unknown version)")};
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.narrowbert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yml cannot run here (no Docker engine), so this keeps it from rotting: its
+ * services, images (the versions we build against), ports and the job jar it mounts must match the
+ * build.
+ */
+class DockerComposeITCase {
+  private static final String JAR_IN_CONTAINER = "/opt/flink/usrlib/narrowbert-flink-job.jar";
+
+  private static Path root;
+  private static Map<String, Map<String, Object>> services;
+
+  @BeforeAll
+  @SuppressWarnings("unchecked")
+  static void parse() throws Exception {
+    root = Path.of(System.getProperty("narrowbert.root"));
+    try (Reader reader = Files.newBufferedReader(root.resolve("docker-compose.yml"))) {
+      Map<String, Object> compose = new Yaml().load(reader);
+      services = (Map<String, Map<String, Object>>) compose.get("services");
+    }
+  }
+
+  @Test
+  void declaresKafkaAndAFlinkClusterWithOfficialImagesOfOurVersions() {
+    assertThat(services).containsKeys("kafka", "jobmanager", "taskmanager");
+    assertThat(services.get("kafka").get("image"))
+        .isEqualTo("apache/kafka:" + System.getProperty("kafka.version"));
+    String flinkImage = "flink:" + System.getProperty("flink.version") + "-scala_2.12-java17";
+    assertThat(services.get("jobmanager").get("image")).isEqualTo(flinkImage);
+    assertThat(services.get("taskmanager").get("image")).isEqualTo(flinkImage);
+    assertThat(services.get("jobmanager").get("command")).isEqualTo("jobmanager");
+    assertThat(services.get("taskmanager").get("command")).isEqualTo("taskmanager");
+  }
+
+  @Test
+  void publishesKafkaAndFlinkUiPorts() {
+    assertThat(ports("kafka")).contains("9092:9092");
+    assertThat(ports("jobmanager")).contains("8081:8081");
+  }
+
+  @Test
+  void mountsTheJobJarThatTheBuildProduces() throws Exception {
+    Path builtJar = Path.of(System.getProperty("narrowbert.job.jar"));
+    assertThat(builtJar).as("the shaded job jar is built before integration tests").isRegularFile();
+    try (JarFile jar = new JarFile(builtJar.toFile())) {
+      assertThat(jar.getEntry("dev/narrowbert/schema/Review.class")).isNotNull();
+      assertThat(jar.getEntry("org/apache/flink/connector/kafka/sink/KafkaSink.class")).isNotNull();
+      assertThat(jar.getEntry("kafka/server/KafkaRaftServer.class"))
+          .as("the local broker stays out of the job jar")
+          .isNull();
+    }
+    for (String service : List.of("jobmanager", "taskmanager")) {
+      @SuppressWarnings("unchecked")
+      List<String> volumes = (List<String>) services.get(service).get("volumes");
+      assertThat(volumes).as("volumes of %s", service).hasSize(1);
+      String[] mount = volumes.get(0).split(":");
+      assertThat(root.resolve(mount[0]).normalize()).isEqualTo(builtJar.normalize());
+      assertThat(mount[1]).isEqualTo(JAR_IN_CONTAINER);
+    }
+  }
+
+  @Test
+  void flinkLoadsDjlParentFirstAndFindsTheJobManager() {
+    for (String service : List.of("jobmanager", "taskmanager")) {
+      String properties = flinkProperties(service);
+      assertThat(properties)
+          .contains("jobmanager.rpc.address: jobmanager")
+          .contains("classloader.parent-first-patterns.additional: ai.djl.")
+          .contains("pipeline.generic-types: false");
+    }
+    assertThat(services.get("jobmanager").get("hostname")).isEqualTo("jobmanager");
+  }
+
+  @Test
+  void kafkaAdvertisesAnAddressForTheHostAndOneForTheContainers() {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> env = (Map<String, Object>) services.get("kafka").get("environment");
+    assertThat(env.get("KAFKA_PROCESS_ROLES")).isEqualTo("broker,controller");
+    assertThat((String) env.get("KAFKA_ADVERTISED_LISTENERS"))
+        .contains("localhost:9092")
+        .contains("kafka:19092");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> ports(String service) {
+    return (List<String>) services.get(service).get("ports");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String flinkProperties(String service) {
+    return (String)
+        ((Map<String, Object>) services.get(service).get("environment")).get("FLINK_PROPERTIES");
+  }
+}

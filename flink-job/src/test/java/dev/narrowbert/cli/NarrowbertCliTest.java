@@ -1,0 +1,88 @@
+package dev.narrowbert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NarrowbertCliTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return NarrowbertCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void helpListsTheSubcommandsAndExitsZero() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("Usage: narrowbert", "Commands:", "kafka");
+  }
+
+  @Test
+  void everySubcommandHasHelp() {
+    assertThat(run("kafka", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: narrowbert kafka", "--port", "--data-dir");
+  }
+
+  @Test
+  void unknownCommandPrintsOneLineAndUsageAndExitsTwo() {
+    assertThat(run("frobnicate")).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    String[] lines = err.toString().split("\n");
+    assertThat(lines[0]).isEqualTo("narrowbert: Unmatched argument at index 0: 'frobnicate'");
+    assertThat(err.toString()).contains("Usage: narrowbert");
+  }
+
+  @Test
+  void unknownOptionOfASubcommandExitsTwo() {
+    assertThat(run("kafka", "--prot", "1")).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString()).startsWith("narrowbert kafka: Unknown option").contains("'--prot'");
+    assertThat(err.toString()).contains("Usage: narrowbert kafka");
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    assertThat(run()).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString()).startsWith("narrowbert: no command given");
+  }
+
+  @Test
+  void badOptionValuesAreUsageErrorsNamingTheOption() {
+    assertThat(run("kafka", "--port", "70000")).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString())
+        .startsWith("narrowbert kafka: --port must be in 0..65535, got 70000");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("kafka", "--port", "0", "--topic", "reviews:zero"))
+        .isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString())
+        .startsWith("narrowbert kafka: --topic reviews:zero: PARTITIONS must be");
+  }
+
+  @Test
+  void failureWhileRunningPrintsOneLineNamingTheProblemAndExitsOne(@TempDir Path dir)
+      throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("file.txt"), "not a directory");
+
+    int status = run("kafka", "--port", "0", "--data-dir", notADirectory.toString());
+
+    assertThat(status).isEqualTo(NarrowbertCli.FAILURE);
+    assertThat(err.toString().lines().toList())
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("narrowbert kafka: ")
+        .contains(notADirectory.toString());
+  }
+
+  @Test
+  void versionIsTheProjectVersion() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("narrowbert 0.");
+  }
+}
