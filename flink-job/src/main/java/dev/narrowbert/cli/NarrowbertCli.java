@@ -1,5 +1,6 @@
 package dev.narrowbert.cli;
 
+import dev.narrowbert.bench.InferenceThroughput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -23,7 +24,12 @@ import picocli.CommandLine.Spec;
     versionProvider = NarrowbertCli.Version.class,
     description = "Real-time review classification with NarrowBERT on Flink and Kafka.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {KafkaCommand.class},
+    subcommands = {
+      KafkaCommand.class,
+      AnalyzeCommand.class,
+      InitModelCommand.class,
+      InferenceThroughput.class
+    },
     footer = {"", "Run 'narrowbert COMMAND --help' for the options of a command."})
 public final class NarrowbertCli implements Runnable {
 

@@ -1,0 +1,180 @@
+package dev.narrowbert.inference;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import dev.narrowbert.model.EncoderOutput;
+import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.model.NarrowBertModel;
+import dev.narrowbert.model.Pooling;
+import dev.narrowbert.tokenizer.Encoding;
+import dev.narrowbert.tokenizer.ReviewTokenizer;
+import dev.narrowbert.tokenizer.WordPieceTokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sentiment, named entities and an embedding for reviews, from one encoder pass per batch: the
+ * queries are [CLS] and the first sub-token of every word (see {@link EncodedBatch}).
+ *
+ * <p>Each call works in its own {@code NDManager} sub-scope that is closed before it returns, so a
+ * long-running job does not accumulate native memory. Not thread-safe: use one per thread.
+ */
+public final class ReviewAnalyzer implements AutoCloseable {
+
+  private final NDManager manager;
+  private final NarrowBertModel model;
+  private final NarrowBertConfig config;
+  private final ReviewTokenizer tokenizer;
+  private final int padId;
+  private final ParameterStore parameterStore;
+  private final BioDecoder bioDecoder;
+
+  private ReviewAnalyzer(NDManager manager, ModelDirectory checkpoint) {
+    this.manager = manager;
+    this.model = checkpoint.model();
+    this.config = checkpoint.config();
+    this.tokenizer =
+        new ReviewTokenizer(
+            new WordPieceTokenizer(checkpoint.vocabulary(), config.maxPositionEmbeddings()));
+    this.padId = checkpoint.vocabulary().padId();
+    this.parameterStore = new ParameterStore(manager, false);
+    this.bioDecoder = new BioDecoder(config.entityLabels());
+  }
+
+  /**
+   * @param device {@code auto|cpu|gpu|gpu:N}, see {@link DeviceOption}
+   * @throws IOException if the model directory is missing or inconsistent
+   */
+  public static ReviewAnalyzer open(Path modelDirectory, String device) throws IOException {
+    Device resolved = DeviceOption.resolve(device);
+    NDManager manager = NDManager.newBaseManager(resolved);
+    try {
+      return new ReviewAnalyzer(manager, ModelDirectory.load(modelDirectory, manager));
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  public NarrowBertConfig config() {
+    return config;
+  }
+
+  /** The device the weights live on and inference runs on. */
+  public ai.djl.Device device() {
+    return manager.getDevice();
+  }
+
+  /** The manager that owns the weights; per-call arrays never stay in it. */
+  NDManager manager() {
+    return manager;
+  }
+
+  /**
+   * Tokenises one review the way {@link #analyze} does (HTML line breaks blanked out, offsets into
+   * the original), for callers that batch by token count and must not tokenise twice.
+   */
+  public Encoding encode(String text) {
+    return tokenizer.encode(text);
+  }
+
+  public List<Analysis> analyze(List<String> texts) {
+    return analyzeEncoded(texts.stream().map(this::encode).toList());
+  }
+
+  /** Analyses reviews tokenised by {@link #encode}; results are in input order. */
+  public List<Analysis> analyzeEncoded(List<Encoding> encodings) {
+    if (encodings.isEmpty()) {
+      return List.of();
+    }
+    // Torch's grad mode is per thread and on by default; inference never needs the graph.
+    JniUtils.setGradMode(false);
+    try (NDManager scope = manager.newSubManager()) {
+      EncodedBatch batch = EncodedBatch.of(scope, encodings, padId);
+      EncoderOutput out = model.encode(parameterStore, batch.inputs(), batch.queries(), false);
+      NDArray queryStates = out.queryStates(); // (B, M, d)
+      NDArray cls = queryStates.get(":, {}, :", EncodedBatch.CLS_SLOT); // (B, d)
+      NDArray sentiment =
+          model.sentimentHead().forward(parameterStore, new NDList(cls), false).head();
+      NDArray sentimentProbs = sentiment.softmax(-1); // (B, C)
+      NDArray tagProbs =
+          model
+              .entityHead()
+              .forward(parameterStore, new NDList(queryStates), false)
+              .head()
+              .softmax(-1); // (B, M, T)
+      NDArray embeddings =
+          config.pooling() == Pooling.CLS
+              ? cls
+              : meanOverTokens(out.contextStates(), batch.inputs().attentionMask()); // (B, d)
+      return collect(encodings, batch, sentimentProbs, tagProbs, embeddings);
+    }
+  }
+
+  /** Mean of H over non-padding tokens: (B, L, d), (B, L) -> (B, d). */
+  private static NDArray meanOverTokens(NDArray h, NDArray attentionMask) {
+    NDArray mask = attentionMask.toType(DataType.FLOAT32, false).expandDims(2); // (B, L, 1)
+    return h.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}));
+  }
+
+  private List<Analysis> collect(
+      List<Encoding> encodings,
+      EncodedBatch batch,
+      NDArray sentimentProbs,
+      NDArray tagProbs,
+      NDArray embeddings) {
+    int classes = config.sentimentLabels().size();
+    int tags = config.entityLabels().size();
+    int slots = (int) tagProbs.getShape().get(1);
+    int d = config.hiddenSize();
+    float[] sentiment = sentimentProbs.toFloatArray();
+    float[] tagProbabilities = tagProbs.toFloatArray();
+    float[] embedding = embeddings.toFloatArray();
+    List<Analysis> results = new ArrayList<>(encodings.size());
+    for (int b = 0; b < encodings.size(); b++) {
+      Map<String, Float> probabilities = new LinkedHashMap<>();
+      int best = 0;
+      for (int c = 0; c < classes; c++) {
+        probabilities.put(config.sentimentLabels().get(c), sentiment[b * classes + c]);
+        best = sentiment[b * classes + c] > sentiment[b * classes + best] ? c : best;
+      }
+      int[] words = batch.firstSubTokens().get(b);
+      int[] wordTags = new int[words.length];
+      float[] wordScores = new float[words.length];
+      for (int w = 0; w < words.length; w++) {
+        int offset = (b * slots + EncodedBatch.FIRST_WORD_SLOT + w) * tags;
+        for (int t = 0; t < tags; t++) {
+          if (tagProbabilities[offset + t] > tagProbabilities[offset + wordTags[w]]) {
+            wordTags[w] = t;
+          }
+        }
+        wordScores[w] = tagProbabilities[offset + wordTags[w]];
+      }
+      Encoding encoding = encodings.get(b);
+      results.add(
+          new Analysis(
+              config.sentimentLabels().get(best),
+              probabilities,
+              bioDecoder.decode(encoding, words, wordTags, wordScores),
+              java.util.Arrays.copyOfRange(embedding, b * d, (b + 1) * d),
+              encoding.tokenCount(),
+              encoding.truncated()));
+    }
+    return results;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
