@@ -25,7 +25,10 @@ import picocli.CommandLine.Spec;
     description = "Real-time review classification with NarrowBERT on Flink and Kafka.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
+      DemoCommand.class,
       KafkaCommand.class,
+      ProduceCommand.class,
+      JobCommand.class,
       AnalyzeCommand.class,
       InitModelCommand.class,
       InferenceThroughput.class
@@ -49,6 +52,7 @@ public final class NarrowbertCli implements Runnable {
   /** Runs the command line and returns its exit status; never calls System.exit. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new NarrowbertCli());
+    JobCommand.describeSettings(cli.getSubcommands().get("job"));
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -65,9 +66,6 @@ public record JobSettings(
     boolean bounded,
     Map<String, String> kafkaProperties) {
 
-  /** The documented keys and their defaults ({@code null}: required, no default). */
-  public static final Map<String, String> DEFAULTS = defaults();
-
   private static final String KAFKA_PREFIX = "kafka.";
 
   public JobSettings {
@@ -75,6 +73,9 @@ public record JobSettings(
     require(
         bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrap-servers is required");
     require(modelDirectory != null, "model is required (a model directory)");
+    require(
+        java.nio.file.Files.isDirectory(modelDirectory),
+        "model directory " + modelDirectory + " does not exist");
     require(maxBatchTokens > 0, "max-batch-tokens must be positive, got " + maxBatchTokens);
     require(maxBatchSize > 0, "max-batch-size must be positive, got " + maxBatchSize);
     require(
@@ -180,23 +181,48 @@ public record JobSettings(
     return properties;
   }
 
+  /** One documented key: its default ({@code null} when required) and what it means. */
+  public record Setting(String key, String defaultValue, String description) {}
+
+  /** Every key, in the order {@code narrowbert job --help} lists them. */
+  public static final List<Setting> SETTINGS =
+      List.of(
+          new Setting("bootstrap-servers", null, "Kafka bootstrap.servers (required)"),
+          new Setting("reviews-topic", "reviews", "topic of incoming Review values"),
+          new Setting("results-topic", "review-analyses", "topic for ReviewAnalysis values"),
+          new Setting("dead-letter-topic", "review-dead-letters", "topic for DeadLetter values"),
+          new Setting("group-id", "narrowbert-job", "consumer group of the source"),
+          new Setting(
+              "transactional-id-prefix",
+              "narrowbert-job",
+              "prefix of the sinks' transactional ids; unique per job on a cluster"),
+          new Setting(
+              "max-batch-tokens", "8192", "close a batch before its padded tokens pass this"),
+          new Setting("max-batch-size", "64", "close a batch when it holds this many reviews"),
+          new Setting(
+              "max-batch-delay", "100 ms", "close a batch when its oldest review waited this long"),
+          new Setting("max-text-bytes", "100000", "dead-letter reviews whose UTF-8 text is longer"),
+          new Setting("model", null, "model directory (default: the shipped models/default)"),
+          new Setting("device", "auto", "auto, cpu, gpu or gpu:N"),
+          new Setting("parallelism", "0", "job parallelism; 0 keeps the environment's default"),
+          new Setting(
+              "checkpoint-interval",
+              "10 s",
+              "checkpoint period; results become visible to read_committed consumers at each"),
+          new Setting("bounded", "false", "stop at the topic's end offsets as of the job's start"),
+          new Setting(
+              "kafka.*", null, "any Kafka client property, e.g. kafka.security.protocol=SSL"));
+
+  /** The keys and their defaults ({@code null}: required, no default). */
+  public static final Map<String, String> DEFAULTS = defaults();
+
   private static Map<String, String> defaults() {
     Map<String, String> defaults = new LinkedHashMap<>();
-    defaults.put("bootstrap-servers", null);
-    defaults.put("reviews-topic", "reviews");
-    defaults.put("results-topic", "review-analyses");
-    defaults.put("dead-letter-topic", "review-dead-letters");
-    defaults.put("group-id", "narrowbert-job");
-    defaults.put("transactional-id-prefix", "narrowbert-job");
-    defaults.put("max-batch-tokens", "8192");
-    defaults.put("max-batch-size", "64");
-    defaults.put("max-batch-delay", "100 ms");
-    defaults.put("max-text-bytes", "100000");
-    defaults.put("model", null);
-    defaults.put("device", "auto");
-    defaults.put("parallelism", "0");
-    defaults.put("checkpoint-interval", "10 s");
-    defaults.put("bounded", "false");
+    for (Setting setting : SETTINGS) {
+      if (!setting.key().endsWith("*")) {
+        defaults.put(setting.key(), setting.defaultValue());
+      }
+    }
     return java.util.Collections.unmodifiableMap(defaults);
   }
 

@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A real, randomly initialised tiny model directory (BERT vocabulary), made once per JVM. */
-final class TestModels {
+public final class TestModels {
   private static Path tiny;
 
   private TestModels() {}
 
-  static synchronized Path tiny() {
+  public static synchronized Path tiny() {
     if (tiny == null) {
       try {
         Path dir = Files.createTempDirectory("tiny-model-");
