@@ -1,6 +1,5 @@
 package dev.narrowbert.cli;
 
-import dev.narrowbert.bench.InferenceThroughput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -31,7 +30,7 @@ import picocli.CommandLine.Spec;
       JobCommand.class,
       AnalyzeCommand.class,
       InitModelCommand.class,
-      InferenceThroughput.class
+      BenchCommand.class
     },
     footer = {"", "Run 'narrowbert COMMAND --help' for the options of a command."})
 public final class NarrowbertCli implements Runnable {

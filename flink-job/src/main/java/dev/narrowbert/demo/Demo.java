@@ -13,9 +13,7 @@ import dev.narrowbert.schema.Review;
 import dev.narrowbert.schema.ReviewAnalysis;
 import dev.narrowbert.schema.SingleObjectCodec;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,8 +33,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * back as a {@code read_committed} consumer sees them.
  */
 public final class Demo {
-  private static final String SAMPLES = "/dev/narrowbert/demo/sample-reviews.jsonl";
-
   /**
    * What the demo measured; {@link #toJson} is the command's last output line. Latency is processed
    * time minus event time (set when the review is produced) of the reviews sent once the job was
@@ -77,7 +73,7 @@ public final class Demo {
 
   public Summary run(PrintWriter out, int show) throws Exception {
     Path modelDirectory =
-        model != null ? model : DefaultModel.directory().orElseGet(Demo::untrained);
+        model != null ? model : DefaultModel.directory().orElseGet(Demo::untrainedModel);
     try (EmbeddedKafkaBroker kafka =
         EmbeddedKafkaBroker.builder()
             .topic("reviews", 4)
@@ -130,7 +126,7 @@ public final class Demo {
    */
   private List<Review> produce(EmbeddedKafkaBroker kafka, Map<byte[], ErrorType> malformed)
       throws Exception {
-    List<Review> samples = samples();
+    List<Review> samples = SampleReviews.load(null, reviews);
     List<Review> sent = new ArrayList<>(reviews);
     List<byte[]> bad = new ArrayList<>(malformed.keySet());
     int spacing = Math.max(1, reviews / (bad.size() + 1));
@@ -217,19 +213,8 @@ public final class Demo {
     return sorted.length == 0 ? 0 : sorted[(int) Math.round(q * (sorted.length - 1))];
   }
 
-  private static List<Review> samples() throws IOException {
-    List<Review> samples = new ArrayList<>();
-    try (BufferedReader lines =
-        new BufferedReader(
-            new InputStreamReader(
-                Demo.class.getResourceAsStream(SAMPLES), StandardCharsets.UTF_8))) {
-      new ReviewFile("sample-reviews.jsonl").read(lines, samples::add);
-    }
-    return samples;
-  }
-
   /** Without a trained default model the demo still runs end to end, on random weights. */
-  private static Path untrained() {
+  public static Path untrainedModel() {
     try {
       Path directory = Files.createTempDirectory("narrowbert-untrained-");
       WordPieceVocabulary vocabulary = WordPieceVocabulary.bertBaseUncased();

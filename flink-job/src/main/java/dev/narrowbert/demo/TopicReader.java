@@ -29,6 +29,19 @@ public final class TopicReader {
       Duration timeout,
       Duration settle,
       Map<String, String> kafkaProperties) {
+    return readCommitted(
+        bootstrapServers, topic, record -> true, expected, timeout, settle, kafkaProperties);
+  }
+
+  /** As above, counting and returning only the records that {@code keep} accepts. */
+  public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
+      String bootstrapServers,
+      String topic,
+      java.util.function.Predicate<ConsumerRecord<byte[], byte[]>> keep,
+      int expected,
+      Duration timeout,
+      Duration settle,
+      Map<String, String> kafkaProperties) {
     Map<String, Object> config = new HashMap<>(kafkaProperties);
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "narrowbert-reader-" + UUID.randomUUID());
@@ -41,11 +54,19 @@ public final class TopicReader {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
       while (records.size() < expected && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          if (keep.test(record)) {
+            records.add(record);
+          }
+        }
       }
       long settleUntil = System.nanoTime() + settle.toNanos();
       while (System.nanoTime() < settleUntil) {
-        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        for (var record : consumer.poll(Duration.ofMillis(100))) {
+          if (keep.test(record)) {
+            records.add(record);
+          }
+        }
       }
     }
     return records;

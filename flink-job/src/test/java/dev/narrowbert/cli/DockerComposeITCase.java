@@ -2,6 +2,9 @@ package dev.narrowbert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.narrowbert.job.JobSettings;
+import dev.narrowbert.job.ReviewAnalysisJob;
+import dev.narrowbert.model.DefaultModel;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 class DockerComposeITCase {
   private static final String JAR_IN_CONTAINER = "/opt/flink/usrlib/narrowbert-flink-job.jar";
+  private static final String MODEL_IN_CONTAINER = "/opt/narrowbert/models/default";
 
   private static Path root;
   private static Map<String, Map<String, Object>> services;
@@ -35,7 +39,7 @@ class DockerComposeITCase {
 
   @Test
   void declaresKafkaAndAFlinkClusterWithOfficialImagesOfOurVersions() {
-    assertThat(services).containsKeys("kafka", "jobmanager", "taskmanager");
+    assertThat(services).containsKeys("kafka", "jobmanager", "taskmanager", "submit");
     assertThat(services.get("kafka").get("image"))
         .isEqualTo("apache/kafka:" + System.getProperty("kafka.version"));
     String flinkImage = "flink:" + System.getProperty("flink.version") + "-scala_2.12-java17";
@@ -62,14 +66,37 @@ class DockerComposeITCase {
           .as("the local broker stays out of the job jar")
           .isNull();
     }
-    for (String service : List.of("jobmanager", "taskmanager")) {
+    for (String service : List.of("jobmanager", "taskmanager", "submit")) {
       @SuppressWarnings("unchecked")
       List<String> volumes = (List<String>) services.get(service).get("volumes");
-      assertThat(volumes).as("volumes of %s", service).hasSize(1);
-      String[] mount = volumes.get(0).split(":");
-      assertThat(root.resolve(mount[0]).normalize()).isEqualTo(builtJar.normalize());
-      assertThat(mount[1]).isEqualTo(JAR_IN_CONTAINER);
+      assertThat(volumes).as("volumes of %s", service).hasSize(2);
+      String[] jar = volumes.get(0).split(":");
+      assertThat(root.resolve(jar[0]).normalize()).isEqualTo(builtJar.normalize());
+      assertThat(jar[1]).isEqualTo(JAR_IN_CONTAINER);
+      String[] model = volumes.get(1).split(":");
+      assertThat(root.resolve(model[0]).normalize())
+          .isEqualTo(root.resolve(DefaultModel.RELATIVE_PATH).normalize());
+      assertThat(model[1]).isEqualTo(MODEL_IN_CONTAINER);
     }
+  }
+
+  @Test
+  void submitsTheJobJarsMainClassWithValidSettings() throws Exception {
+    try (JarFile jar = new JarFile(System.getProperty("narrowbert.job.jar"))) {
+      String mainClass = jar.getManifest().getMainAttributes().getValue("Main-Class");
+      assertThat(mainClass).isEqualTo(ReviewAnalysisJob.class.getName());
+      assertThat(jar.getEntry(mainClass.replace('.', '/') + ".class")).isNotNull();
+    }
+    @SuppressWarnings("unchecked")
+    List<String> command = (List<String>) services.get("submit").get("command");
+    assertThat(command.subList(0, 2)).containsExactly("flink", "run");
+    List<String> jobArgs = command.subList(command.indexOf(JAR_IN_CONTAINER) + 1, command.size());
+    for (int i = 0; i < jobArgs.size(); i += 2) {
+      assertThat(jobArgs.get(i)).startsWith("--");
+      assertThat(JobSettings.DEFAULTS).containsKey(jobArgs.get(i).substring(2));
+    }
+    assertThat(jobArgs).containsSubsequence("--bootstrap-servers", "kafka:19092");
+    assertThat(jobArgs).containsSubsequence("--model", MODEL_IN_CONTAINER);
   }
 
   @Test

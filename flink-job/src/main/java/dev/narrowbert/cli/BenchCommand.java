@@ -1,0 +1,24 @@
+package dev.narrowbert.cli;
+
+import dev.narrowbert.bench.InferenceThroughput;
+import dev.narrowbert.bench.PipelineBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code narrowbert bench SUITE}: benchmarks that report ratios measured in one run. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks; each prints ratios measured alternately in one run and writes JSON.",
+    synopsisSubcommandLabel = "SUITE",
+    subcommands = {PipelineBenchmark.class, InferenceThroughput.class})
+public final class BenchCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "no benchmark suite given");
+  }
+}
