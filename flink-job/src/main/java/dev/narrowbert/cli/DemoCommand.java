@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start an embedded Kafka broker, produce sample reviews (and a few malformed events), run",
-      "the streaming job on a local Flink environment, read the results back with read_committed,",
-      "print them, and exit. The last stdout line is a JSON summary."
+      "Run the whole system on this machine, show the results, and exit.",
+      "Starts an embedded Kafka broker, produces sample reviews and one malformed event of each",
+      "kind, runs the streaming job on a local Flink environment, reads the results back with",
+      "read_committed and prints them. The last stdout line is a JSON summary."
     })
 public final class DemoCommand implements Callable<Integer> {
 

@@ -56,12 +56,14 @@ public final class JobCommand implements Callable<Integer> {
   static void describeSettings(CommandLine command) {
     StringBuilder footer = new StringBuilder("%nSettings (--key value):%n");
     for (JobSettings.Setting setting : JobSettings.SETTINGS) {
-      String line =
-          String.format("  %-24s %s", setting.key(), setting.description())
-              + (setting.defaultValue() == null
-                  ? ""
-                  : " (default: " + setting.defaultValue() + ")");
-      footer.append(line.replace("%", "%%")).append("%n");
+      String defaultValue = setting.defaultValue();
+      footer
+          .append("  --")
+          .append(setting.key())
+          .append(defaultValue == null ? "" : " (default: " + defaultValue + ")")
+          .append("%n      ")
+          .append(setting.description().replace("%", "%%"))
+          .append("%n");
     }
     command.getCommandSpec().usageMessage().footer(footer.toString());
   }

@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
     name = "produce",
     mixinStandardHelpOptions = true,
     description = {
-      "Send reviews from a JSON-lines file (text, optional review_id, source, product_id, rating,",
-      "language) to a topic as Avro Review records keyed by review_id. Bad lines are reported on",
-      "stderr and skipped. Prints {\"produced\":N,\"bad_lines\":M,\"topic\":T} as its last line."
+      "Send reviews from a JSON-lines file to a topic.",
+      "Lines have text and optionally review_id, source, product_id, rating, language; each",
+      "becomes an Avro Review keyed by review_id. Bad lines are reported on stderr and skipped.",
+      "The last stdout line is {\"produced\":N,\"bad_lines\":M,\"topic\":T}."
     })
 public final class ProduceCommand implements Callable<Integer> {
 

@@ -208,7 +208,7 @@ public record JobSettings(
           new Setting(
               "checkpoint-interval",
               "10 s",
-              "checkpoint period; results become visible to read_committed consumers at each"),
+              "checkpoint period; read_committed consumers see results at each"),
           new Setting("bounded", "false", "stop at the topic's end offsets as of the job's start"),
           new Setting(
               "kafka.*", null, "any Kafka client property, e.g. kafka.security.protocol=SSL"));

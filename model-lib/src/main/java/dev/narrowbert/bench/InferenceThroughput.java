@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * median reviews/s of each and their ratio.
  */
 @Command(
-    name = "bench-inference",
+    name = "inference",
     mixinStandardHelpOptions = true,
     description = "Measures BERT vs NarrowBERT inference throughput on random weights.")
 public final class InferenceThroughput implements Callable<Integer> {
