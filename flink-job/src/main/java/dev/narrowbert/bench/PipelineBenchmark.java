@@ -8,7 +8,6 @@ import dev.narrowbert.demo.SampleReviews;
 import dev.narrowbert.demo.TopicReader;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
-import dev.narrowbert.job.KafkaConnections;
 import dev.narrowbert.job.ReviewAnalysisJob;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.model.DefaultModel;
@@ -132,13 +131,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
   private static JobClient startJob(JobSettings settings) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    ReviewAnalysisJob.configure(env, settings);
-    ReviewAnalysisJob.build(
-        env,
-        settings,
-        KafkaConnections.source(settings),
-        KafkaConnections.resultsSink(settings),
-        KafkaConnections.deadLetterSink(settings));
+    ReviewAnalysisJob.buildOnKafka(env, settings);
     return env.executeAsync(ReviewAnalysisJob.NAME);
   }
 

@@ -1,7 +1,6 @@
 package dev.narrowbert.cli;
 
 import dev.narrowbert.job.JobSettings;
-import dev.narrowbert.job.KafkaConnections;
 import dev.narrowbert.job.ReviewAnalysisJob;
 import dev.narrowbert.model.DefaultModel;
 import java.nio.file.Path;
@@ -72,13 +71,7 @@ public final class JobCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JobSettings jobSettings = parse();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    ReviewAnalysisJob.configure(env, jobSettings);
-    ReviewAnalysisJob.build(
-        env,
-        jobSettings,
-        KafkaConnections.source(jobSettings),
-        KafkaConnections.resultsSink(jobSettings),
-        KafkaConnections.deadLetterSink(jobSettings));
+    ReviewAnalysisJob.buildOnKafka(env, jobSettings);
     spec.commandLine()
         .getErr()
         .printf(

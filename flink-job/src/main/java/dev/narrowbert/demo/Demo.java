@@ -1,7 +1,6 @@
 package dev.narrowbert.demo;
 
 import dev.narrowbert.job.JobSettings;
-import dev.narrowbert.job.KafkaConnections;
 import dev.narrowbert.job.ReviewAnalysisJob;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.model.DefaultModel;
@@ -90,13 +89,7 @@ public final class Demo {
                   "checkpoint-interval", "1 s",
                   "max-batch-delay", "50 ms"));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-      ReviewAnalysisJob.configure(env, settings);
-      ReviewAnalysisJob.build(
-          env,
-          settings,
-          KafkaConnections.source(settings),
-          KafkaConnections.resultsSink(settings),
-          KafkaConnections.deadLetterSink(settings));
+      ReviewAnalysisJob.buildOnKafka(env, settings);
       JobClient job = env.executeAsync(ReviewAnalysisJob.NAME);
       System.err.printf(
           "Kafka at %s; job started; producing %d reviews%n", kafka.bootstrapServers(), reviews);

@@ -37,8 +37,13 @@ public final class ReviewAnalysisJob {
 
   /** Entry point of the job jar: {@code flink run narrowbert-flink-job.jar --key value ...}. */
   public static void main(String[] args) throws Exception {
-    JobSettings settings = JobSettings.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    buildOnKafka(env, JobSettings.fromArgs(args));
+    env.execute(NAME);
+  }
+
+  /** Configures {@code env} and wires the job between the Kafka topics of {@code settings}. */
+  public static void buildOnKafka(StreamExecutionEnvironment env, JobSettings settings) {
     configure(env, settings);
     build(
         env,
@@ -46,7 +51,6 @@ public final class ReviewAnalysisJob {
         KafkaConnections.source(settings),
         KafkaConnections.resultsSink(settings),
         KafkaConnections.deadLetterSink(settings));
-    env.execute(NAME);
   }
 
   /**

@@ -67,14 +67,7 @@ class ReviewAnalysisJobContainerITCase {
                 "checkpoint-interval",
                 "500 ms"));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    ReviewAnalysisJob.configure(env, settings);
-    env.setParallelism(2);
-    ReviewAnalysisJob.build(
-        env,
-        settings,
-        KafkaConnections.source(settings),
-        KafkaConnections.resultsSink(settings),
-        KafkaConnections.deadLetterSink(settings));
+    ReviewAnalysisJob.buildOnKafka(env, settings);
     env.execute("container-it");
 
     var results =

@@ -78,14 +78,7 @@ class ReviewAnalysisJobITCase {
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobSettings settings = topics.settings(true);
-    ReviewAnalysisJob.configure(env, settings);
-    env.setParallelism(2);
-    ReviewAnalysisJob.build(
-        env,
-        settings,
-        KafkaConnections.source(settings),
-        KafkaConnections.resultsSink(settings),
-        KafkaConnections.deadLetterSink(settings));
+    ReviewAnalysisJob.buildOnKafka(env, settings);
     env.execute("bounded-it");
 
     List<ReviewAnalysis> results = results(topics, reviews);
@@ -110,20 +103,13 @@ class ReviewAnalysisJobITCase {
     int reviews = 600;
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     JobSettings settings = topics.settings(false);
-    ReviewAnalysisJob.configure(env, settings);
     Configuration restartStrategy = new Configuration();
     restartStrategy.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     restartStrategy.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
     restartStrategy.set(
         RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
     env.configure(restartStrategy);
-    env.setParallelism(2);
-    ReviewAnalysisJob.build(
-        env,
-        settings,
-        KafkaConnections.source(settings),
-        KafkaConnections.resultsSink(settings),
-        KafkaConnections.deadLetterSink(settings));
+    ReviewAnalysisJob.buildOnKafka(env, settings);
     JobClient job = env.executeAsync("failover-it");
     try (var producer = new ReviewProducer(kafka.bootstrapServers(), topics.reviews, Map.of())) {
       for (int r = 0; r < reviews; r++) {
@@ -224,6 +210,7 @@ class ReviewAnalysisJobITCase {
       values.put("max-batch-delay", "20 ms");
       values.put("checkpoint-interval", "500 ms");
       values.put("bounded", String.valueOf(bounded));
+      values.put("parallelism", "2");
       return JobSettings.fromMap(values);
     }
   }
