@@ -46,6 +46,8 @@ import org.apache.flink.util.TimeUtils;
  *     read_committed} consumers at each checkpoint ({@code checkpoint-interval}, default 10 s)
  * @param bounded stop at the end offsets the topic has when the job starts ({@code bounded},
  *     default false)
+ * @param rebalance spread validated reviews over all subtasks; turn off when the topic has at least
+ *     as many partitions as the job has subtasks ({@code rebalance}, default true)
  * @param kafkaProperties pass-through Kafka client properties ({@code kafka.*})
  */
 public record JobSettings(
@@ -64,6 +66,7 @@ public record JobSettings(
     int parallelism,
     Duration checkpointInterval,
     boolean bounded,
+    boolean rebalance,
     Map<String, String> kafkaProperties) {
 
   private static final String KAFKA_PREFIX = "kafka.";
@@ -149,6 +152,7 @@ public record JobSettings(
         integer(values, "parallelism"),
         duration(values, "checkpoint-interval"),
         bool(values, "bounded"),
+        bool(values, "rebalance"),
         kafka);
   }
 
@@ -170,6 +174,7 @@ public record JobSettings(
     map.put("parallelism", String.valueOf(parallelism));
     map.put("checkpoint-interval", TimeUtils.formatWithHighestUnit(checkpointInterval));
     map.put("bounded", String.valueOf(bounded));
+    map.put("rebalance", String.valueOf(rebalance));
     kafkaProperties.forEach((key, value) -> map.put(KAFKA_PREFIX + key, value));
     return map;
   }
@@ -210,6 +215,10 @@ public record JobSettings(
               "10 s",
               "checkpoint period; read_committed consumers see results at each"),
           new Setting("bounded", "false", "stop at the topic's end offsets as of the job's start"),
+          new Setting(
+              "rebalance",
+              "true",
+              "spread reviews over all subtasks; off when partitions >= parallelism"),
           new Setting(
               "kafka.*", null, "any Kafka client property, e.g. kafka.security.protocol=SSL"));
 
