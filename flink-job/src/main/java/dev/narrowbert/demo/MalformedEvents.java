@@ -24,6 +24,7 @@ public final class MalformedEvents {
     Map<byte[], ErrorType> events = new LinkedHashMap<>();
     events.put("plain text, not Avro".getBytes(StandardCharsets.UTF_8), ErrorType.UNDECODABLE);
     events.put(Arrays.copyOf(good, good.length / 2), ErrorType.UNDECODABLE);
+    events.put(hugeDeclaredLength(good), ErrorType.UNDECODABLE);
     events.put(
         SingleObjectCodec.deadLetters()
             .encode(
@@ -42,6 +43,25 @@ public final class MalformedEvents {
         reviews.encode(review("malformed-huge", "long ".repeat(maxTextBytes / 5 + 1))),
         ErrorType.TEXT_TOO_LONG);
     return events;
+  }
+
+  /**
+   * A Review whose text declares 2,000,000,000 bytes and carries one: Avro alone would allocate 2
+   * GB for it.
+   */
+  private static byte[] hugeDeclaredLength(byte[] good) {
+    int idLength = "malformed-truncated".length();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(good, 0, SingleObjectCodec.HEADER_LENGTH + 1 + idLength); // header + review_id
+    for (long zigzag = 2_000_000_000L << 1; ; zigzag >>>= 7) {
+      if ((zigzag & ~0x7FL) == 0) {
+        out.write((int) zigzag);
+        break;
+      }
+      out.write((int) ((zigzag & 0x7F) | 0x80));
+    }
+    out.write('x');
+    return out.toByteArray();
   }
 
   private static Review review(String id, String text) {

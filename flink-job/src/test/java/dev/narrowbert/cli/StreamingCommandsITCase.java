@@ -116,9 +116,9 @@ class StreamingCommandsITCase {
     assertThat(out.toString())
         .contains("review", "sentiment", "demo-00000", "malformed events dead-lettered");
     JsonNode summary = lastLine();
-    assertThat(summary.get("produced").asInt()).isEqualTo(36); // 30 reviews + 6 malformed events
+    assertThat(summary.get("produced").asInt()).isEqualTo(37); // 30 reviews + 7 malformed events
     assertThat(summary.get("analyzed").asInt()).isEqualTo(30);
-    assertThat(summary.get("dead_lettered").asInt()).isEqualTo(6);
+    assertThat(summary.get("dead_lettered").asInt()).isEqualTo(7);
     assertThat(summary.get("reviews_per_second").asDouble()).isPositive();
     assertThat(summary.get("p99_latency_ms").asLong())
         .isGreaterThanOrEqualTo(summary.get("p50_latency_ms").asLong());

@@ -2,10 +2,13 @@ package dev.narrowbert.schema;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -23,6 +26,13 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>The fingerprint lets a reader tell our records apart from anything else on the topic and
  * resolve older writer schemas against the current one: register each released writer schema with
  * {@link #withWriterSchema(Schema)}. Encoders and decoders are thread-safe.
+ *
+ * <p>Hostile input: Avro allocates a buffer of whatever length a string or bytes field declares
+ * before it finds the bytes missing, so 13 bytes could make it allocate 2 GB. Before decoding, this
+ * codec walks the body with {@link GenericDatumReader#skip}, which moves past declared lengths
+ * without allocating, and rejects a value whose lengths run past its own end. Avro's global {@code
+ * org.apache.avro.limits.*} system properties would do the same job only if they were set before
+ * Avro's classes load, which a library cannot promise.
  */
 public final class SingleObjectCodec<T extends SpecificRecord> {
 
@@ -104,6 +114,17 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
               + value.length
               + " bytes does not start with the Avro single-object header C3 01 + fingerprint");
     }
+    long fingerprint = ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    Schema writer =
+        fingerprint == fingerprint() ? schema : writerSchemas.findByFingerprint(fingerprint);
+    if (writer == null) {
+      throw new WireFormatException(
+          WireFormatException.Problem.UNKNOWN_SCHEMA,
+          String.format(
+              "writer schema fingerprint %016x is not a known version of %s",
+              fingerprint, schema.getFullName()));
+    }
+    checkLengthsFit(value, writer);
     try {
       return decoder.decode(value);
     } catch (MissingSchemaException e) {
@@ -111,8 +132,7 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
           WireFormatException.Problem.UNKNOWN_SCHEMA,
           String.format(
               "writer schema fingerprint %016x is not a known version of %s",
-              ByteBuffer.wrap(value, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(),
-              schema.getFullName()),
+              fingerprint, schema.getFullName()),
           e);
     } catch (BadHeaderException e) {
       throw new WireFormatException(
@@ -127,6 +147,25 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
       throw new WireFormatException(
           WireFormatException.Problem.MALFORMED,
           "malformed " + schema.getName() + " body: " + e,
+          e);
+    }
+  }
+
+  /** Walks the body without allocating: every declared length must fit in the value. */
+  private static void checkLengthsFit(byte[] value, Schema writer) throws WireFormatException {
+    try {
+      GenericDatumReader.skip(
+          writer,
+          DecoderFactory.get()
+              .binaryDecoder(value, HEADER_LENGTH, value.length - HEADER_LENGTH, null));
+    } catch (IOException | RuntimeException e) {
+      throw new WireFormatException(
+          WireFormatException.Problem.MALFORMED,
+          "malformed "
+              + writer.getName()
+              + " body: it declares more data than its "
+              + value.length
+              + " bytes hold",
           e);
     }
   }

@@ -133,6 +133,36 @@ class SingleObjectCodecTest {
     assertThat(resolved.getRating()).isNull();
   }
 
+  @Test
+  void rejectsAHugeDeclaredLengthWithoutAllocatingIt() throws Exception {
+    byte[] good = SingleObjectCodec.reviews().encode(Fixtures.reviewWithoutOptionals());
+    // Header, review_id "r-43" (length 4 as zig-zag varint 0x08 + 4 bytes), then a text that
+    // declares 2,000,000,000 bytes and carries one.
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(good, 0, SingleObjectCodec.HEADER_LENGTH + 5);
+    for (long zigzag = 2_000_000_000L << 1; ; zigzag >>>= 7) {
+      if ((zigzag & ~0x7FL) == 0) {
+        out.write((int) zigzag);
+        break;
+      }
+      out.write((int) ((zigzag & 0x7F) | 0x80));
+    }
+    out.write('x');
+    byte[] hostile = out.toByteArray();
+    var threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+
+    assertThatThrownBy(() -> SingleObjectCodec.reviews().decode(hostile))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("declares more data than its " + hostile.length + " bytes hold")
+        .extracting(e -> ((WireFormatException) e).problem())
+        .isEqualTo(WireFormatException.Problem.MALFORMED);
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before)
+        .as("bytes allocated while rejecting it")
+        .isLessThan(10_000_000L);
+  }
+
   private static byte[] bytes(ByteBuffer buffer) {
     ByteBuffer copy = buffer.duplicate();
     byte[] out = new byte[copy.remaining()];
