@@ -7,6 +7,7 @@ import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.inference.Entity;
 import dev.narrowbert.inference.ReviewAnalyzer;
+import dev.narrowbert.model.DefaultModel;
 import dev.narrowbert.tokenizer.Encoding;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -46,7 +47,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "Model directory (default: the shipped models/default).")
   private Path model;
 
   @Option(
@@ -81,6 +85,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (batchSize < 1) {
       throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1");
+    }
+    Path model;
+    try {
+      model = DefaultModel.orDefault(this.model);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     if (!Files.isDirectory(model)) {
       throw new ParameterException(spec.commandLine(), "--model " + model + " is not a directory");
