@@ -1,6 +1,7 @@
 package dev.narrowbert.job;
 
 import dev.narrowbert.inference.Analysis;
+import dev.narrowbert.inference.InferenceThreads;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.Entity;
@@ -51,6 +52,7 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
 
   private final String modelDirectory;
   private final String device;
+  private final int inferenceThreads;
 
   private transient ReviewAnalyzer analyzer;
   private transient String modelVersion;
@@ -63,22 +65,34 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
   private transient Histogram endToEndMillis;
   private transient double lastPaddingRatio;
 
-  public AnalyzeReviews(Path modelDirectory, String device) {
+  /**
+   * @param inferenceThreads PyTorch threads for this subtask's model; 0 for an equal share of the
+   *     cores among the job's subtasks (see {@link InferenceThreads})
+   */
+  public AnalyzeReviews(Path modelDirectory, String device, int inferenceThreads) {
     this.modelDirectory = modelDirectory.toString();
     this.device = device;
+    this.inferenceThreads = inferenceThreads;
   }
 
   @Override
   public void open(OpenContext context) throws Exception {
     String subtaskDevice = deviceForSubtask();
+    int threads =
+        inferenceThreads > 0
+            ? inferenceThreads
+            : InferenceThreads.shareOfCores(
+                getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+    InferenceThreads.use(threads); // processElement runs on this same task thread
     analyzer = ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice);
     modelVersion = analyzer.config().modelVersion();
     LOG.info(
-        "Subtask {} analyses with model {} on {} (device setting: {})",
+        "Subtask {} analyses with model {} on {} (device setting: {}), {} thread(s)",
         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
         modelVersion,
         analyzer.device(),
-        subtaskDevice);
+        subtaskDevice,
+        threads);
 
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     analyzed = metrics.counter("analyzedReviews");

@@ -42,6 +42,8 @@ import org.apache.flink.util.TimeUtils;
  * @param device {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N} ({@code device}, default
  *     auto)
  * @param parallelism job parallelism; 0 keeps the environment's default ({@code parallelism})
+ * @param inferenceThreads PyTorch threads per subtask's model; 0 gives each subtask an equal share
+ *     of the machine's cores ({@code inference-threads}, default 0)
  * @param checkpointInterval how often to checkpoint; results become visible to {@code
  *     read_committed} consumers at each checkpoint ({@code checkpoint-interval}, default 10 s)
  * @param bounded stop at the end offsets the topic has when the job starts ({@code bounded},
@@ -64,6 +66,7 @@ public record JobSettings(
     Path modelDirectory,
     String device,
     int parallelism,
+    int inferenceThreads,
     Duration checkpointInterval,
     boolean bounded,
     boolean rebalance,
@@ -86,6 +89,9 @@ public record JobSettings(
         "max-batch-delay must be positive, got " + maxBatchDelay);
     require(maxTextBytes > 0, "max-text-bytes must be positive, got " + maxTextBytes);
     require(parallelism >= 0, "parallelism must be 0 (default) or positive, got " + parallelism);
+    require(
+        inferenceThreads >= 0,
+        "inference-threads must be 0 (a share of the cores) or positive, got " + inferenceThreads);
     require(
         checkpointInterval.toMillis() >= 10,
         "checkpoint-interval must be at least 10 ms, got " + checkpointInterval);
@@ -150,6 +156,7 @@ public record JobSettings(
         model == null ? null : Path.of(model),
         values.get("device"),
         integer(values, "parallelism"),
+        integer(values, "inference-threads"),
         duration(values, "checkpoint-interval"),
         bool(values, "bounded"),
         bool(values, "rebalance"),
@@ -172,6 +179,7 @@ public record JobSettings(
     map.put("model", modelDirectory.toString());
     map.put("device", device);
     map.put("parallelism", String.valueOf(parallelism));
+    map.put("inference-threads", String.valueOf(inferenceThreads));
     map.put("checkpoint-interval", TimeUtils.formatWithHighestUnit(checkpointInterval));
     map.put("bounded", String.valueOf(bounded));
     map.put("rebalance", String.valueOf(rebalance));
@@ -210,6 +218,10 @@ public record JobSettings(
           new Setting("model", null, "model directory (default: the shipped models/default)"),
           new Setting("device", "auto", "auto, cpu, gpu or gpu:N"),
           new Setting("parallelism", "0", "job parallelism; 0 keeps the environment's default"),
+          new Setting(
+              "inference-threads",
+              "0",
+              "PyTorch threads per subtask; 0 = cores / subtasks (set cores / slots on a cluster)"),
           new Setting(
               "checkpoint-interval",
               "10 s",

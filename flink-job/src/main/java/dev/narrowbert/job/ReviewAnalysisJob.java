@@ -100,7 +100,9 @@ public final class ReviewAnalysisJob {
                     settings.maxBatchSize(),
                     settings.maxBatchDelay().toMillis()))
             .uid("batch")
-            .process(new AnalyzeReviews(settings.modelDirectory(), settings.device()))
+            .process(
+                new AnalyzeReviews(
+                    settings.modelDirectory(), settings.device(), settings.inferenceThreads()))
             .name("analyze (NarrowBERT)")
             .uid("analyze");
 

@@ -24,7 +24,7 @@ class AnalyzeReviewsTest {
   void open() throws Exception {
     harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
-            new AnalyzeReviews(TestModels.tiny(), "cpu"));
+            new AnalyzeReviews(TestModels.tiny(), "cpu", 1));
     tokenizer = ReviewTokenizer.forModel(TestModels.tiny());
   }
 

@@ -1,0 +1,76 @@
+package dev.narrowbert.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobSettingsTest {
+
+  private static String model() {
+    return TestModels.tiny().toString();
+  }
+
+  @Test
+  void fillsInDocumentedDefaults() {
+    JobSettings settings =
+        JobSettings.fromArgs(new String[] {"--bootstrap-servers", "k:9092", "--model", model()});
+    assertThat(settings.reviewsTopic()).isEqualTo("reviews");
+    assertThat(settings.maxBatchDelay()).isEqualTo(Duration.ofMillis(100));
+    assertThat(settings.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(settings.bounded()).isFalse();
+    assertThat(settings.rebalance()).isTrue();
+    for (JobSettings.Setting setting : JobSettings.SETTINGS) {
+      assertThat(setting.description()).as(setting.key()).isNotBlank();
+    }
+  }
+
+  @Test
+  void argumentsOverrideTheConfigFileAndKafkaKeysPassThrough(@TempDir Path dir) throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("job.properties"),
+            "bootstrap-servers=file:9092\nmax-batch-size=8\nkafka.security.protocol=SSL\nmodel="
+                + model().replace("\\", "\\\\")
+                + "\n");
+    JobSettings settings =
+        JobSettings.fromArgs(
+            new String[] {"--config", file.toString(), "--max-batch-size", "16", "--bounded"});
+
+    assertThat(settings.bootstrapServers()).isEqualTo("file:9092");
+    assertThat(settings.maxBatchSize()).isEqualTo(16);
+    assertThat(settings.bounded()).isTrue();
+    assertThat(settings.kafkaClientProperties()).containsEntry("security.protocol", "SSL");
+    assertThat(JobSettings.fromMap(settings.toMap())).isEqualTo(settings);
+  }
+
+  @Test
+  void rejectsUnknownKeysAndBadValuesNamingThem() {
+    String[] base = {"--bootstrap-servers", "k:9092", "--model", model()};
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--max-batch-tokenz", "5")))
+        .hasMessageStartingWith("unknown setting 'max-batch-tokenz'");
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--max-batch-size", "many")))
+        .hasMessage("max-batch-size must be a whole number, got 'many'");
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--max-batch-delay", "soon")))
+        .hasMessageStartingWith("max-batch-delay must be a duration");
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--device", "tpu")))
+        .hasMessage("device must be auto, cpu, gpu or gpu:N, got 'tpu'");
+    assertThatThrownBy(() -> JobSettings.fromArgs(new String[] {"--model", model()}))
+        .hasMessage("bootstrap-servers is required");
+    assertThatThrownBy(
+            () ->
+                JobSettings.fromArgs(
+                    new String[] {"--bootstrap-servers", "k:1", "--model", "/no/such/model"}))
+        .hasMessage("model directory /no/such/model does not exist");
+  }
+
+  private static String[] concat(String[] base, String... more) {
+    String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+}
