@@ -2,6 +2,7 @@ package dev.narrowbert.job;
 
 import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.InferenceThreads;
+import dev.narrowbert.inference.Precision;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.Entity;
@@ -52,6 +53,7 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
 
   private final String modelDirectory;
   private final String device;
+  private final Precision precision;
   private final int inferenceThreads;
 
   private transient ReviewAnalyzer analyzer;
@@ -66,12 +68,15 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
   private transient double lastPaddingRatio;
 
   /**
+   * @param precision number format of the model at inference
    * @param inferenceThreads PyTorch threads for this subtask's model; 0 for an equal share of the
    *     cores among the job's subtasks (see {@link InferenceThreads})
    */
-  public AnalyzeReviews(Path modelDirectory, String device, int inferenceThreads) {
+  public AnalyzeReviews(
+      Path modelDirectory, String device, Precision precision, int inferenceThreads) {
     this.modelDirectory = modelDirectory.toString();
     this.device = device;
+    this.precision = precision;
     this.inferenceThreads = inferenceThreads;
   }
 
@@ -84,14 +89,15 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
             : InferenceThreads.shareOfCores(
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     InferenceThreads.use(threads); // processElement runs on this same task thread
-    analyzer = ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice);
+    analyzer = ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice, precision);
     modelVersion = analyzer.config().modelVersion();
     LOG.info(
-        "Subtask {} analyses with model {} on {} (device setting: {}), {} thread(s)",
+        "Subtask {} analyses with model {} on {} (device setting: {}), {}, {} thread(s)",
         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
         modelVersion,
         analyzer.device(),
         subtaskDevice,
+        precision,
         threads);
 
     MetricGroup metrics = getRuntimeContext().getMetricGroup();

@@ -1,5 +1,6 @@
 package dev.narrowbert.job;
 
+import dev.narrowbert.inference.Precision;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -41,6 +42,8 @@ import org.apache.flink.util.TimeUtils;
  * @param modelDirectory the model directory ({@code model}; required)
  * @param device {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N} ({@code device}, default
  *     auto)
+ * @param precision number format at inference, {@code fp32} or {@code fp16} ({@code precision},
+ *     default fp32)
  * @param parallelism job parallelism; 0 keeps the environment's default ({@code parallelism})
  * @param inferenceThreads PyTorch threads per subtask's model; 0 gives each subtask an equal share
  *     of the machine's cores ({@code inference-threads}, default 0)
@@ -65,6 +68,7 @@ public record JobSettings(
     int maxTextBytes,
     Path modelDirectory,
     String device,
+    Precision precision,
     int parallelism,
     int inferenceThreads,
     Duration checkpointInterval,
@@ -155,6 +159,7 @@ public record JobSettings(
         integer(values, "max-text-bytes"),
         model == null ? null : Path.of(model),
         values.get("device"),
+        Precision.parse(values.get("precision")),
         integer(values, "parallelism"),
         integer(values, "inference-threads"),
         duration(values, "checkpoint-interval"),
@@ -178,6 +183,7 @@ public record JobSettings(
     map.put("max-text-bytes", String.valueOf(maxTextBytes));
     map.put("model", modelDirectory.toString());
     map.put("device", device);
+    map.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
     map.put("parallelism", String.valueOf(parallelism));
     map.put("inference-threads", String.valueOf(inferenceThreads));
     map.put("checkpoint-interval", TimeUtils.formatWithHighestUnit(checkpointInterval));
@@ -217,6 +223,7 @@ public record JobSettings(
           new Setting("max-text-bytes", "100000", "dead-letter reviews whose UTF-8 text is longer"),
           new Setting("model", null, "model directory (default: the shipped models/default)"),
           new Setting("device", "auto", "auto, cpu, gpu or gpu:N"),
+          new Setting("precision", "fp32", "fp32, or fp16 (half the memory; fast on GPUs)"),
           new Setting("parallelism", "0", "job parallelism; 0 keeps the environment's default"),
           new Setting(
               "inference-threads",

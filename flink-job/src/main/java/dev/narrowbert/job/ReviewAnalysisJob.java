@@ -102,7 +102,10 @@ public final class ReviewAnalysisJob {
             .uid("batch")
             .process(
                 new AnalyzeReviews(
-                    settings.modelDirectory(), settings.device(), settings.inferenceThreads()))
+                    settings.modelDirectory(),
+                    settings.device(),
+                    settings.precision(),
+                    settings.inferenceThreads()))
             .name("analyze (NarrowBERT)")
             .uid("analyze");
 

@@ -2,6 +2,7 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.narrowbert.inference.Precision;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.Entity;
 import dev.narrowbert.schema.ErrorType;
@@ -24,7 +25,7 @@ class AnalyzeReviewsTest {
   void open() throws Exception {
     harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
-            new AnalyzeReviews(TestModels.tiny(), "cpu", 1));
+            new AnalyzeReviews(TestModels.tiny(), "cpu", Precision.FP32, 1));
     tokenizer = ReviewTokenizer.forModel(TestModels.tiny());
   }
 

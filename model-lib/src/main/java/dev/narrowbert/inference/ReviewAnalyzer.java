@@ -56,10 +56,20 @@ public final class ReviewAnalyzer implements AutoCloseable {
    * @throws IOException if the model directory is missing or inconsistent
    */
   public static ReviewAnalyzer open(Path modelDirectory, String device) throws IOException {
+    return open(modelDirectory, device, Precision.FP32);
+  }
+
+  /**
+   * @param precision number format of weights and activations (outputs are always float32)
+   */
+  public static ReviewAnalyzer open(Path modelDirectory, String device, Precision precision)
+      throws IOException {
     Device resolved = DeviceOption.resolve(device);
     NDManager manager = NDManager.newBaseManager(resolved);
     try {
-      return new ReviewAnalyzer(manager, ModelDirectory.load(modelDirectory, manager));
+      ModelDirectory checkpoint = ModelDirectory.load(modelDirectory, manager);
+      precision.castWeights(checkpoint.model(), manager);
+      return new ReviewAnalyzer(manager, checkpoint);
     } catch (IOException | RuntimeException e) {
       manager.close();
       throw e;
@@ -123,7 +133,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
 
   /** Mean of H over non-padding tokens: (B, L, d), (B, L) -> (B, d). */
   private static NDArray meanOverTokens(NDArray h, NDArray attentionMask) {
-    NDArray mask = attentionMask.toType(DataType.FLOAT32, false).expandDims(2); // (B, L, 1)
+    NDArray mask = attentionMask.toType(h.getDataType(), false).expandDims(2); // (B, L, 1)
     return h.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}));
   }
 
@@ -137,9 +147,9 @@ public final class ReviewAnalyzer implements AutoCloseable {
     int tags = config.entityLabels().size();
     int slots = (int) tagProbs.getShape().get(1);
     int d = config.hiddenSize();
-    float[] sentiment = sentimentProbs.toFloatArray();
-    float[] tagProbabilities = tagProbs.toFloatArray();
-    float[] embedding = embeddings.toFloatArray();
+    float[] sentiment = sentimentProbs.toType(DataType.FLOAT32, false).toFloatArray();
+    float[] tagProbabilities = tagProbs.toType(DataType.FLOAT32, false).toFloatArray();
+    float[] embedding = embeddings.toType(DataType.FLOAT32, false).toFloatArray();
     List<Analysis> results = new ArrayList<>(encodings.size());
     for (int b = 0; b < encodings.size(); b++) {
       Map<String, Float> probabilities = new LinkedHashMap<>();

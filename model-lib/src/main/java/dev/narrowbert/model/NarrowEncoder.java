@@ -72,7 +72,7 @@ public final class NarrowEncoder extends AbstractBlock {
       NDArray attentionMask,
       QueryPositions queries,
       boolean training) {
-    NDArray additiveMask = additive(attentionMask); // (B, 1, 1, L)
+    NDArray additiveMask = additive(attentionMask, embeddings.getDataType()); // (B, 1, 1, L)
     // 1. Full-length sublayers over all tokens.
     NDArray h = embeddings; // (B, L, d)
     for (Block sublayer : fullSublayers) {
@@ -105,10 +105,10 @@ public final class NarrowEncoder extends AbstractBlock {
     return new EncoderOutput(h, x);
   }
 
-  /** (B, L) of 1/0 -> (B, 1, 1, L) of 0/{@value #MASKED_LOGIT}. */
-  private static NDArray additive(NDArray attentionMask) {
+  /** (B, L) of 1/0 -> (B, 1, 1, L) of 0/{@value #MASKED_LOGIT}, in the states' number format. */
+  private static NDArray additive(NDArray attentionMask, DataType dataType) {
     Shape s = attentionMask.getShape();
-    NDArray padding = attentionMask.toType(DataType.FLOAT32, false).neg().add(1f);
+    NDArray padding = attentionMask.toType(dataType, false).neg().add(1f);
     return padding.mul(MASKED_LOGIT).reshape(s.get(0), 1, 1, s.get(1));
   }
 
