@@ -2,13 +2,11 @@ package dev.narrowbert.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.narrowbert.demo.Demo;
 import dev.narrowbert.demo.SampleReviews;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.job.LengthBuckets;
 import dev.narrowbert.job.TokenBudgetBatcher;
-import dev.narrowbert.model.DefaultModel;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.tokenizer.Encoding;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,22 +32,7 @@ import picocli.CommandLine.Option;
     description = "Token-budget + length-bucket batching vs fixed-count FIFO batches.")
 public final class BatchingBenchmark implements Callable<Integer> {
 
-  @Option(names = "--quick", description = "Fewer reviews and rounds (under 2 minutes).")
-  boolean quick;
-
-  @Option(names = "--out", required = true, paramLabel = "FILE.json")
-  Path out;
-
-  @Option(names = "--model", paramLabel = "DIR", description = "Model (default: the shipped one).")
-  Path model;
-
-  @Option(
-      names = "--reviews",
-      paramLabel = "FILE",
-      description =
-          "Review JSON lines whose lengths to use, e.g. ../shared/data/imdb/test.jsonl"
-              + " (default: the demo samples).")
-  Path reviewsFile;
+  @Mixin BenchOptions options;
 
   @Option(
       names = "--fifo-size",
@@ -58,14 +42,13 @@ public final class BatchingBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int count = quick ? 256 : 1024;
-    int rounds = quick ? 2 : 3;
-    Path modelDirectory =
-        model != null ? model : DefaultModel.directory().orElseGet(Demo::untrainedModel);
+    int count = options.quick ? 256 : 1024;
+    int rounds = options.quick ? 2 : 3;
+    Path modelDirectory = options.modelDirectory();
     JobSettings defaults =
         JobSettings.fromMap(
             java.util.Map.of("bootstrap-servers", "-", "model", modelDirectory.toString()));
-    List<Review> reviews = new ArrayList<>(SampleReviews.load(reviewsFile, 20 * count));
+    List<Review> reviews = new ArrayList<>(SampleReviews.load(options.reviews, 20 * count));
     Collections.shuffle(reviews, new Random(42)); // IMDB files are sorted by label
     List<Run> bucketed = new ArrayList<>();
     List<Run> fifo = new ArrayList<>();
@@ -176,15 +159,15 @@ public final class BatchingBenchmark implements Callable<Integer> {
     root.put("reviews", count)
         .put("rounds", rounds)
         .put("fifo_size", fifoSize)
-        .put("lengths_from", reviewsFile == null ? "demo samples" : reviewsFile.toString())
+        .put("lengths_from", options.reviews == null ? "demo samples" : options.reviews.toString())
         .put("model", modelDirectory.toString())
-        .put("quick", quick);
+        .put("quick", options.quick);
     new BenchReport("Batching on " + count + " reviews", "reviews/s")
         .rate("token budget + length buckets", bucketed.rate())
         .rate("FIFO, " + fifoSize + " per batch", fifo.rate())
         .write(
             root,
-            out,
+            options.out,
             List.of(
                 String.format(Locale.ROOT, "speedup: %.2fx", bucketed.rate() / fifo.rate()),
                 String.format(

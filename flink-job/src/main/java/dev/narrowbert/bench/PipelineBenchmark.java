@@ -2,7 +2,6 @@ package dev.narrowbert.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.narrowbert.demo.Demo;
 import dev.narrowbert.demo.ReviewProducer;
 import dev.narrowbert.demo.SampleReviews;
 import dev.narrowbert.demo.TopicReader;
@@ -10,7 +9,6 @@ import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.job.ReviewAnalysisJob;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
-import dev.narrowbert.model.DefaultModel;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.schema.ReviewAnalysis;
 import dev.narrowbert.schema.SingleObjectCodec;
@@ -27,6 +25,7 @@ import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,20 +42,7 @@ import picocli.CommandLine.Option;
     description = "Pipeline vs bare model vs per-record predictor throughput (reviews/s).")
 public final class PipelineBenchmark implements Callable<Integer> {
 
-  @Option(names = "--quick", description = "Fewer reviews and rounds (under 2 minutes).")
-  boolean quick;
-
-  @Option(names = "--out", required = true, paramLabel = "FILE.json")
-  Path out;
-
-  @Option(names = "--model", paramLabel = "DIR", description = "Model (default: the shipped one).")
-  Path model;
-
-  @Option(
-      names = "--reviews",
-      paramLabel = "FILE",
-      description = "Review JSON lines to use (default: the demo samples).")
-  Path reviewsFile;
+  @Mixin BenchOptions options;
 
   @Option(
       names = "--batch-size",
@@ -66,11 +52,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    int count = quick ? 200 : 1000;
-    int rounds = quick ? 2 : 3;
-    Path modelDirectory =
-        model != null ? model : DefaultModel.directory().orElseGet(Demo::untrainedModel);
-    List<Review> reviews = SampleReviews.load(reviewsFile, count);
+    int count = options.quick ? 200 : 1000;
+    int rounds = options.quick ? 2 : 3;
+    Path modelDirectory = options.modelDirectory();
+    List<Review> reviews = SampleReviews.load(options.reviews, count);
     List<Double> bare = new ArrayList<>();
     List<Double> pipeline = new ArrayList<>();
     List<Double> perRecord = new ArrayList<>();
@@ -227,14 +212,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
         .put("rounds", rounds)
         .put("model", modelDirectory.toString())
         .put("cores", Runtime.getRuntime().availableProcessors())
-        .put("quick", quick);
+        .put("quick", options.quick);
     new BenchReport("Pipeline vs bare model vs per-record (" + count + " reviews)", "reviews/s")
         .rate("bare model (batched)", bare)
         .rate("pipeline (Kafka + Flink, exactly once)", pipeline)
         .rate("per-record predictor", perRecord)
         .write(
             root,
-            out,
+            options.out,
             List.of(
                 String.format(Locale.ROOT, "pipeline / bare model: %.2f", pipeline / bare),
                 String.format(Locale.ROOT, "pipeline / per-record: %.2fx", pipeline / perRecord),
