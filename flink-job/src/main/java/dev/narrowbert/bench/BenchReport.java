@@ -52,6 +52,7 @@ public final class BenchReport {
         new CategoryChartBuilder().width(800).height(450).title(title).yAxisTitle(unit).build();
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setLabelsVisible(true);
+    chart.getStyler().setDecimalPattern("#,##0.0");
     chart.addSeries(unit, List.copyOf(rates.keySet()), List.copyOf(rates.values()));
     BitmapEncoder.saveBitmap(
         chart, parent.resolve(stem).toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
       ProduceCommand.class,
       JobCommand.class,
       AnalyzeCommand.class,
+      PretrainCommand.class,
+      FineTuneCommand.class,
+      EvalCommand.class,
       InitModelCommand.class,
       BenchCommand.class
     },
