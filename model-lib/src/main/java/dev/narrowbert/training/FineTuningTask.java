@@ -1,0 +1,29 @@
+package dev.narrowbert.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+
+/**
+ * What {@link FineTuningLoop} needs from a task: a training loss for a batch and a validation score
+ * to early-stop on. The loop itself knows nothing about heads or labels.
+ *
+ * @param <E> one training example
+ */
+public interface FineTuningTask<E> {
+
+  /** Name of the validation metric, e.g. {@code accuracy} or {@code f1}. */
+  String metricName();
+
+  /** Tokens of an example, for batching by length and throughput. */
+  int tokens(E example);
+
+  /** Scalar training loss of {@code batch}; arrays belong to {@code scope}. */
+  NDArray loss(NDManager scope, List<E> batch);
+
+  /** Validation score, higher is better. */
+  double validate(NDManager manager, List<E> examples);
+
+  /** The model parameters this task trains (its own head and the encoder). */
+  boolean trains(String parameterName);
+}

@@ -1,0 +1,130 @@
+package dev.narrowbert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.training.ModelParts;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FineTuneCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path temp;
+
+  @Test
+  void oneEpochOfSentimentFineTuningBeatsChance() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 320, 1);
+    Path valid = SyntheticData.reviews(temp.resolve("valid.jsonl"), 60, 2);
+    Path out = temp.resolve("sentiment");
+
+    CommandRun run = fineTune("sentiment", start, train, valid, out);
+    CommandRun eval =
+        CommandRun.of(
+            new EvalCommand(),
+            "--task",
+            "sentiment",
+            "--model",
+            out.toString(),
+            "--data",
+            valid.toString(),
+            "--device",
+            "cpu");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(out.resolve("loss.png")).isNotEmptyFile();
+    assertThat(out.resolve("metrics.jsonl")).isNotEmptyFile();
+    JsonNode result = JSON.readTree(eval.lastLine());
+    assertThat(result.get("task").asText()).isEqualTo("sentiment");
+    assertThat(result.get("examples").asInt()).isEqualTo(60);
+    assertThat(result.get("accuracy").asDouble()).isGreaterThan(0.75);
+    assertThat(result.get("macro_f1").asDouble()).isGreaterThan(0.7);
+  }
+
+  @Test
+  void nerFineTuningKeepsTheSentimentHeadAndEvalReportsEntityScores() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.sentences(temp.resolve("train.txt"), 120, 1);
+    Path valid = SyntheticData.sentences(temp.resolve("valid.txt"), 30, 2);
+    Path out = temp.resolve("ner");
+
+    CommandRun run = fineTune("ner", start, train, valid, out);
+    CommandRun eval =
+        CommandRun.of(
+            new EvalCommand(),
+            "--task",
+            "ner",
+            "--model",
+            out.toString(),
+            "--data",
+            valid.toString(),
+            "--device",
+            "cpu");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(sentimentHead(out)).isNotEmpty().isEqualTo(sentimentHead(start));
+    JsonNode result = JSON.readTree(eval.lastLine());
+    assertThat(result.get("task").asText()).isEqualTo("ner");
+    assertThat(result.get("sentences").asInt()).isEqualTo(30);
+    assertThat(result.get("f1").asDouble()).isBetween(0.0, 1.0);
+    assertThat(result.get("per_type").has("PER") || result.get("f1").asDouble() == 0).isTrue();
+  }
+
+  @Test
+  void rejectsAnUnknownTaskAsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+
+    CommandRun run = fineTune("pos", start, train, train, temp.resolve("out"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).contains("--task must be sentiment or ner");
+  }
+
+  private static CommandRun fineTune(String task, Path start, Path train, Path valid, Path out) {
+    return CommandRun.of(
+        new FineTuneCommand(),
+        "--task",
+        task,
+        "--model",
+        start.toString(),
+        "--train",
+        train.toString(),
+        "--valid",
+        valid.toString(),
+        "--out",
+        out.toString(),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--lr",
+        "3e-3",
+        "--device",
+        "cpu");
+  }
+
+  private static Map<String, String> sentimentHead(Path model) throws Exception {
+    Map<String, String> values = new LinkedHashMap<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (Pair<String, Parameter> p :
+          ModelDirectory.load(model, manager).model().getParameters()) {
+        if (ModelParts.belongsTo(p.getKey(), ModelParts.SENTIMENT_HEAD)) {
+          values.put(p.getKey(), java.util.Arrays.toString(p.getValue().getArray().toFloatArray()));
+        }
+      }
+    }
+    return values;
+  }
+}

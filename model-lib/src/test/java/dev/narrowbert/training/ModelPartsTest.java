@@ -1,0 +1,33 @@
+package dev.narrowbert.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.model.NarrowBertModel;
+import org.junit.jupiter.api.Test;
+
+class ModelPartsTest {
+
+  @Test
+  void findsEachHeadsParametersUnderDjlsNumberedNames() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NarrowBertModel model = new NarrowBertModel(TinyModelDirectory.config().withVocab(53, "x"));
+      model.initializeWeights(manager, 1);
+      int sentiment = 0;
+      int entities = 0;
+      int mlm = 0;
+      for (Pair<String, Parameter> p : model.getParameters()) {
+        sentiment += ModelParts.belongsTo(p.getKey(), ModelParts.SENTIMENT_HEAD) ? 1 : 0;
+        entities += ModelParts.belongsTo(p.getKey(), ModelParts.ENTITY_HEAD) ? 1 : 0;
+        mlm += ModelParts.belongsTo(p.getKey(), ModelParts.MLM_HEAD) ? 1 : 0;
+      }
+
+      assertThat(sentiment).isEqualTo(4); // pooler and classifier weight + bias
+      assertThat(entities).isEqualTo(2); // classifier weight + bias
+      assertThat(mlm).isEqualTo(5); // transform weight + bias, LayerNorm gamma + beta, bias
+    }
+  }
+}
