@@ -6,12 +6,15 @@ import dev.narrowbert.schema.SingleObjectCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.util.function.SerializableSupplier;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -49,14 +52,22 @@ public final class KafkaConnections {
 
   public static KafkaSink<ReviewAnalysis> resultsSink(JobSettings settings) {
     return transactionalSink(
-        settings, settings.transactionalIdPrefix() + "-results", new AnalysisRecords(settings));
+        settings,
+        settings.transactionalIdPrefix() + "-results",
+        new SingleObjectRecords<>(
+            settings.resultsTopic(),
+            analysis -> analysis.getReviewId().getBytes(StandardCharsets.UTF_8),
+            SingleObjectCodec::analyses));
   }
 
   public static KafkaSink<DeadLetter> deadLetterSink(JobSettings settings) {
     return transactionalSink(
         settings,
         settings.transactionalIdPrefix() + "-dead-letters",
-        new DeadLetterRecords(settings));
+        new SingleObjectRecords<>(
+            settings.deadLetterTopic(),
+            deadLetter -> bytes(deadLetter.getKey()),
+            SingleObjectCodec::deadLetters));
   }
 
   private static <T> KafkaSink<T> transactionalSink(
@@ -74,55 +85,41 @@ public final class KafkaConnections {
         .build();
   }
 
-  /** Results keyed by review id, values in single-object encoding. */
-  static final class AnalysisRecords implements KafkaRecordSerializationSchema<ReviewAnalysis> {
+  /** Records of one topic: a key taken from the value, the value in single-object encoding. */
+  static final class SingleObjectRecords<T extends SpecificRecord>
+      implements KafkaRecordSerializationSchema<T> {
     private final String topic;
-    private transient SingleObjectCodec<ReviewAnalysis> codec;
+    private final SerializableFunction<T, byte[]> key;
+    private final SerializableSupplier<SingleObjectCodec<T>> codecs;
+    private transient SingleObjectCodec<T> codec;
 
-    AnalysisRecords(JobSettings settings) {
-      this.topic = settings.resultsTopic();
+    SingleObjectRecords(
+        String topic,
+        SerializableFunction<T, byte[]> key,
+        SerializableSupplier<SingleObjectCodec<T>> codecs) {
+      this.topic = topic;
+      this.key = key;
+      this.codecs = codecs;
     }
 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sink) {
-      codec = SingleObjectCodec.analyses();
+      codec = codecs.get();
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
-        ReviewAnalysis analysis, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(
-          topic, analysis.getReviewId().getBytes(StandardCharsets.UTF_8), codec.encode(analysis));
+        T value, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, key.apply(value), codec.encode(value));
     }
   }
 
-  /** Dead letters keyed by the original record's key. */
-  static final class DeadLetterRecords implements KafkaRecordSerializationSchema<DeadLetter> {
-    private final String topic;
-    private transient SingleObjectCodec<DeadLetter> codec;
-
-    DeadLetterRecords(JobSettings settings) {
-      this.topic = settings.deadLetterTopic();
+  private static byte[] bytes(ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
     }
-
-    @Override
-    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sink) {
-      codec = SingleObjectCodec.deadLetters();
-    }
-
-    @Override
-    public ProducerRecord<byte[], byte[]> serialize(
-        DeadLetter deadLetter, KafkaSinkContext context, Long timestamp) {
-      return new ProducerRecord<>(topic, bytes(deadLetter.getKey()), codec.encode(deadLetter));
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-      if (buffer == null) {
-        return null;
-      }
-      byte[] out = new byte[buffer.remaining()];
-      buffer.duplicate().get(out);
-      return out;
-    }
+    byte[] out = new byte[buffer.remaining()];
+    buffer.duplicate().get(out);
+    return out;
   }
 }

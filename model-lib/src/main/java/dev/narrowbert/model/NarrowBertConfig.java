@@ -2,12 +2,15 @@ package dev.narrowbert.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything needed to rebuild a NarrowBERT/BERT model, saved as {@code config.json} beside the
@@ -148,108 +151,46 @@ public record NarrowBertConfig(
   }
 
   public NarrowBertConfig withLayerStack(String stack) {
-    return new NarrowBertConfig(
-        modelVersion,
-        vocabSize,
-        vocabHash,
-        hiddenSize,
-        numAttentionHeads,
-        intermediateSize,
-        stack,
-        maxPositionEmbeddings,
-        typeVocabSize,
-        hiddenDropout,
-        attentionDropout,
-        layerNormEps,
-        initializerRange,
-        sentimentLabels,
-        entityLabels,
-        pooling,
-        fusedKeyValue);
+    return with(Map.of("layer_stack", stack));
   }
 
   public NarrowBertConfig withPooling(Pooling newPooling) {
-    return new NarrowBertConfig(
-        modelVersion,
-        vocabSize,
-        vocabHash,
-        hiddenSize,
-        numAttentionHeads,
-        intermediateSize,
-        layerStack,
-        maxPositionEmbeddings,
-        typeVocabSize,
-        hiddenDropout,
-        attentionDropout,
-        layerNormEps,
-        initializerRange,
-        sentimentLabels,
-        entityLabels,
-        newPooling,
-        fusedKeyValue);
+    return with(Map.of("pooling", newPooling));
   }
 
   public NarrowBertConfig withFusedKeyValue(boolean fused) {
-    return new NarrowBertConfig(
-        modelVersion,
-        vocabSize,
-        vocabHash,
-        hiddenSize,
-        numAttentionHeads,
-        intermediateSize,
-        layerStack,
-        maxPositionEmbeddings,
-        typeVocabSize,
-        hiddenDropout,
-        attentionDropout,
-        layerNormEps,
-        initializerRange,
-        sentimentLabels,
-        entityLabels,
-        pooling,
-        fused);
+    return with(Map.of("fused_key_value", fused));
   }
 
   public NarrowBertConfig withVocab(int size, String hash) {
-    return new NarrowBertConfig(
-        modelVersion,
-        size,
-        hash,
-        hiddenSize,
-        numAttentionHeads,
-        intermediateSize,
-        layerStack,
-        maxPositionEmbeddings,
-        typeVocabSize,
-        hiddenDropout,
-        attentionDropout,
-        layerNormEps,
-        initializerRange,
-        sentimentLabels,
-        entityLabels,
-        pooling,
-        fusedKeyValue);
+    return with(Map.of("vocab_size", size, "vocab_hash", hash));
   }
 
   public NarrowBertConfig withHiddenSize(int hidden, int heads, int intermediate) {
-    return new NarrowBertConfig(
-        modelVersion,
-        vocabSize,
-        vocabHash,
-        hidden,
-        heads,
-        intermediate,
-        layerStack,
-        maxPositionEmbeddings,
-        typeVocabSize,
-        hiddenDropout,
-        attentionDropout,
-        layerNormEps,
-        initializerRange,
-        sentimentLabels,
-        entityLabels,
-        pooling,
-        fusedKeyValue);
+    return with(
+        Map.of(
+            "hidden_size", hidden,
+            "num_attention_heads", heads,
+            "intermediate_size", intermediate));
+  }
+
+  /**
+   * A copy with some fields changed, given by their JSON names: the same path as loading a
+   * config.json, so the copy is validated by the canonical constructor.
+   *
+   * @throws IllegalArgumentException if the changed config is invalid
+   */
+  private NarrowBertConfig with(Map<String, Object> changes) {
+    ObjectNode json = JSON.valueToTree(this);
+    changes.forEach((field, value) -> json.set(field, JSON.valueToTree(value)));
+    try {
+      return JSON.treeToValue(json, NarrowBertConfig.class);
+    } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        throw invalid;
+      }
+      throw new IllegalArgumentException("invalid config: " + e.getOriginalMessage(), e);
+    }
   }
 
   public void save(Path file) throws IOException {
