@@ -88,8 +88,8 @@ public final class BatchingBenchmark implements Callable<Integer> {
           modelDirectory,
           count,
           rounds,
-          median(bucketed),
-          median(fifo),
+          bucketed,
+          fifo,
           padding(bucketBatches),
           padding(fifoBatches));
     }
@@ -125,10 +125,15 @@ public final class BatchingBenchmark implements Callable<Integer> {
     return 1.0 - (double) real / padded;
   }
 
+  /** The run with the median rate (its latencies go with it). */
   private static Run median(List<Run> runs) {
     List<Run> sorted = new ArrayList<>(runs);
     sorted.sort((a, b) -> Double.compare(a.rate(), b.rate()));
     return sorted.get(sorted.size() / 2);
+  }
+
+  private static Samples rates(List<Run> runs) {
+    return Samples.of(runs.stream().map(Run::rate).toList());
   }
 
   private static long percentile(long[] sorted, double q) {
@@ -139,11 +144,13 @@ public final class BatchingBenchmark implements Callable<Integer> {
       Path modelDirectory,
       int count,
       int rounds,
-      Run bucketed,
-      Run fifo,
+      List<Run> bucketedRuns,
+      List<Run> fifoRuns,
       double bucketPadding,
       double fifoPadding)
       throws Exception {
+    Run bucketed = median(bucketedRuns);
+    Run fifo = median(fifoRuns);
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
     ObjectNode result = root.putObject("batching");
@@ -156,6 +163,9 @@ public final class BatchingBenchmark implements Callable<Integer> {
     result.put("p99_latency_ms", percentile(bucketed.latenciesMillis(), 0.99));
     result.put("fifo_p50_latency_ms", percentile(fifo.latenciesMillis(), 0.5));
     result.put("fifo_p99_latency_ms", percentile(fifo.latenciesMillis(), 0.99));
+    ObjectNode spread = result.putObject("reviews_per_second_spread");
+    rates(bucketedRuns).writeTo(spread.putObject("buckets"));
+    rates(fifoRuns).writeTo(spread.putObject("fifo"));
     root.put("reviews", count)
         .put("rounds", rounds)
         .put("fifo_size", fifoSize)

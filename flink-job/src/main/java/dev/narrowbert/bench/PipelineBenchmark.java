@@ -107,9 +107,9 @@ public final class PipelineBenchmark implements Callable<Integer> {
         modelDirectory,
         count,
         rounds,
-        median(bare),
-        median(pipeline),
-        median(perRecord),
+        Samples.of(bare),
+        Samples.of(pipeline),
+        Samples.of(perRecord),
         latencies);
     return 0;
   }
@@ -192,11 +192,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
       Path modelDirectory,
       int count,
       int rounds,
-      double bare,
-      double pipeline,
-      double perRecord,
+      Samples bareRates,
+      Samples pipelineRates,
+      Samples perRecordRates,
       List<Long> latencies)
       throws Exception {
+    double bare = bareRates.median();
+    double pipeline = pipelineRates.median();
+    double perRecord = perRecordRates.median();
     long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
@@ -208,6 +211,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
     result.put("speedup_vs_per_record", pipeline / perRecord);
     result.put("p50_latency_ms", sorted[(int) Math.round(0.50 * (sorted.length - 1))]);
     result.put("p99_latency_ms", sorted[(int) Math.round(0.99 * (sorted.length - 1))]);
+    ObjectNode spread = result.putObject("reviews_per_second_spread");
+    pipelineRates.writeTo(spread.putObject("pipeline"));
+    bareRates.writeTo(spread.putObject("bare_model"));
+    perRecordRates.writeTo(spread.putObject("per_record"));
     root.put("reviews", count)
         .put("rounds", rounds)
         .put("model", modelDirectory.toString())
@@ -229,11 +236,5 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     + result.get("p99_latency_ms")
                     + " ms (processed - produced)"));
     System.out.println(json.writeValueAsString(root));
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 }

@@ -1,7 +1,7 @@
 package dev.narrowbert.cli;
 
 import dev.narrowbert.bench.BatchingBenchmark;
-import dev.narrowbert.bench.InferenceThroughput;
+import dev.narrowbert.bench.ModelBenchmark;
 import dev.narrowbert.bench.PipelineBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints ratios measured alternately in one run and writes JSON.",
     synopsisSubcommandLabel = "SUITE",
-    subcommands = {PipelineBenchmark.class, BatchingBenchmark.class, InferenceThroughput.class})
+    subcommands = {ModelBenchmark.class, BatchingBenchmark.class, PipelineBenchmark.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 
