@@ -13,6 +13,7 @@ import dev.narrowbert.evaluation.EntityTagger;
 import dev.narrowbert.evaluation.F1;
 import dev.narrowbert.evaluation.SentimentClassifier;
 import dev.narrowbert.inference.DeviceOption;
+import dev.narrowbert.inference.Precision;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
@@ -69,6 +70,12 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
   private String device;
 
+  @Option(
+      names = "--precision",
+      defaultValue = "fp32",
+      description = "fp32 or fp16 weights and activations.")
+  private String precision;
+
   @Override
   public Integer call() throws IOException {
     if (!task.equals("sentiment") && !task.equals("ner")) {
@@ -81,13 +88,16 @@ public final class EvalCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1");
     }
     ai.djl.Device resolved;
+    Precision format;
     try {
       resolved = DeviceOption.resolve(device);
+      format = Precision.parse(precision);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     try (NDManager manager = NDManager.newBaseManager(resolved)) {
       ModelDirectory directory = ModelDirectory.load(model, manager);
+      format.castWeights(directory.model(), manager);
       int length =
           maxLength == null
               ? directory.config().maxPositionEmbeddings()

@@ -16,14 +16,15 @@ import java.util.Locale;
 
 /**
  * The number format of a model's weights and activations at inference. Half precision halves memory
- * traffic; on GPUs (tensor cores) it is also several times faster. bf16 keeps float32's range, so
- * masked attention logits and large activations cannot overflow; fp16 is for GPUs without bf16.
- * Outputs are returned as float32 whatever the precision.
+ * traffic; on GPUs (tensor cores) it is also several times faster. Outputs are returned as float32
+ * whatever the precision.
+ *
+ * <p>No bf16: DJL 0.35.1 cannot encode a bfloat16 array (the conversion below aborts the JVM in
+ * native code), so it is refused by name in {@link #parse} rather than offered.
  */
 public enum Precision {
   FP32(DataType.FLOAT32),
-  FP16(DataType.FLOAT16),
-  BF16(DataType.BFLOAT16);
+  FP16(DataType.FLOAT16);
 
   private final DataType dataType;
 
@@ -71,6 +72,10 @@ public enum Precision {
    * @throws IllegalArgumentException naming the choices
    */
   public static Precision parse(String name) {
+    if (name != null && name.strip().equalsIgnoreCase("bf16")) {
+      throw new IllegalArgumentException(
+          "precision bf16 is not supported: DJL 0.35.1 cannot convert weights to bfloat16; use fp16");
+    }
     try {
       return valueOf(name.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {

@@ -41,5 +41,6 @@ class PrecisionTest {
     assertThat(Precision.parse(" FP32 ")).isEqualTo(Precision.FP32);
     assertThatThrownBy(() -> Precision.parse("int8"))
         .hasMessage("unknown precision 'int8' (expected fp32 or fp16)");
+    assertThatThrownBy(() -> Precision.parse("BF16")).hasMessageContaining("use fp16");
   }
 }
