@@ -13,8 +13,8 @@ import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import dev.narrowbert.training.EntityTask;
 import dev.narrowbert.training.FineTuningLoop;
+import dev.narrowbert.training.FineTuningObjective;
 import dev.narrowbert.training.FineTuningSettings;
-import dev.narrowbert.training.FineTuningTask;
 import dev.narrowbert.training.SentimentExample;
 import dev.narrowbert.training.SentimentTask;
 import dev.narrowbert.training.TaggedSentence;
@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,18 +38,35 @@ import picocli.CommandLine.Spec;
 /**
  * {@code narrowbert finetune --task sentiment|ner --model DIR --train FILE --valid FILE --out DIR}:
  * fine-tunes one head and the shared encoder ({@link FineTuningLoop}), keeping the best validation
- * checkpoint in {@code --out}. The other head's weights are carried over unchanged, so fine-tuning
- * NER on a sentiment model yields a directory with both heads (see the README for the trade-off).
+ * checkpoint in {@code --out}. The other head's weights are carried over unchanged, but the encoder
+ * moves, so fine-tuning NER after sentiment costs the sentiment head its accuracy.
+ *
+ * <p>{@code --task joint} trains the encoder and both heads together, so that one directory serves
+ * both: reviews in {@code --train} (and {@code --valid} or {@code --valid-fraction}), CoNLL
+ * sentences in {@code --ner-train} and {@code --ner-valid}. Each step sums the sentiment loss and
+ * {@code --ner-weight} times the NER loss; the kept checkpoint has the best mean of validation
+ * accuracy and entity F1 ({@link FineTuningLoop} says why).
  */
 @Command(
     name = "finetune",
     mixinStandardHelpOptions = true,
-    description = "Fine-tunes the sentiment or NER head (and the encoder) of a model directory.")
+    description =
+        "Fine-tunes the sentiment or NER head (and the encoder) of a model directory, or both"
+            + " heads and the encoder together (--task joint).")
 public final class FineTuneCommand implements Callable<Integer> {
+
+  private static final String SENTIMENT = "sentiment";
+  private static final String NER = "ner";
+  private static final String JOINT = "joint";
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--task", required = true, description = "sentiment or ner.")
+  @Option(
+      names = "--task",
+      required = true,
+      description =
+          "sentiment, ner, or joint (both heads and the encoder at once: reviews in --train,"
+              + " CoNLL in --ner-train and --ner-valid).")
   private String task;
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Start model.")
@@ -58,16 +76,34 @@ public final class FineTuneCommand implements Callable<Integer> {
       names = "--train",
       required = true,
       paramLabel = "FILE",
-      description = "Review JSON lines with labels (sentiment) or CoNLL columns (ner).")
+      description = "Review JSON lines with labels (sentiment, joint) or CoNLL columns (ner).")
   private Path train;
 
-  @Option(names = "--valid", paramLabel = "FILE", description = "Validation file, same format.")
+  @Option(names = "--valid", paramLabel = "FILE", description = "Validation file, as --train.")
   private Path valid;
 
   @Option(
       names = "--valid-fraction",
       description = "Instead of --valid: hold out this seeded fraction of --train.")
   private Double validFraction;
+
+  @Option(
+      names = "--ner-train",
+      paramLabel = "FILE",
+      description = "joint: CoNLL columns to train the NER head on.")
+  private Path nerTrain;
+
+  @Option(
+      names = "--ner-valid",
+      paramLabel = "FILE",
+      description = "joint: CoNLL columns to validate NER on.")
+  private Path nerValid;
+
+  @Option(
+      names = "--ner-weight",
+      paramLabel = "W",
+      description = "joint: weight of the NER loss beside the sentiment loss's 1 (default 1).")
+  private Float nerWeight;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model dir.")
   private Path out;
@@ -99,8 +135,9 @@ public final class FineTuneCommand implements Callable<Integer> {
   @Option(
       names = "--head-only",
       description =
-          "Train only this task's head, encoder frozen: refits a head on an encoder that the"
-              + " other task's fine-tuning has moved, without undoing that training.")
+          "Train only this task's head (joint: both heads), encoder frozen: refits a head on an"
+              + " encoder that the other task's fine-tuning has moved, without undoing that"
+              + " training.")
   private boolean headOnly;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of order and dropout.")
@@ -112,24 +149,7 @@ public final class FineTuneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintStream err = System.err;
-    if (!task.equals("sentiment") && !task.equals("ner")) {
-      throw new ParameterException(spec.commandLine(), "--task must be sentiment or ner");
-    }
-    if ((valid == null) == (validFraction == null)) {
-      throw new ParameterException(
-          spec.commandLine(), "give exactly one of --valid FILE and --valid-fraction X");
-    }
-    if (validFraction != null && !(validFraction > 0 && validFraction < 1)) {
-      throw new ParameterException(spec.commandLine(), "--valid-fraction must be in (0, 1)");
-    }
-    for (Path file : valid == null ? List.of(train) : List.of(train, valid)) {
-      if (!Files.isRegularFile(file)) {
-        throw new ParameterException(spec.commandLine(), file + " is not a file");
-      }
-    }
-    if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-      throw new ParameterException(spec.commandLine(), "--out must differ from --model");
-    }
+    checkArguments();
     FineTuningSettings settings;
     ai.djl.Device resolved;
     try {
@@ -161,69 +181,108 @@ public final class FineTuneCommand implements Callable<Integer> {
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(start.vocabulary(), length);
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = start.vocabulary().padId();
-      FineTuningLoop.Result result;
-      String metric;
-      if (task.equals("sentiment")) {
+      List<FineTuningObjective<?>> objectives = new ArrayList<>();
+      if (!task.equals(NER)) {
         SentimentTask sentiment =
             new SentimentTask(
                 new SentimentClassifier(start.model(), ps, padId),
                 config.sentimentLabels().size(),
                 headOnly);
-        List<List<SentimentExample>> split = split(reviews(train, tokenizer, err));
-        if (valid != null) {
-          split = List.of(split.get(0), reviews(valid, tokenizer, err));
-        }
-        metric = sentiment.metricName();
-        result = run(start, sentiment, settings, split, manager, err);
-      } else {
+        List<List<SentimentExample>> split =
+            split(
+                reviews(train, tokenizer, err),
+                valid == null ? null : reviews(valid, tokenizer, err));
+        objectives.add(FineTuningObjective.of(sentiment, split.get(0), split.get(1)));
+      }
+      if (!task.equals(SENTIMENT)) {
         EntityTask entities =
             new EntityTask(
                 new EntityTagger(start.model(), ps, padId), config.entityLabels(), headOnly);
+        List<String> labels = config.entityLabels();
         List<List<TaggedSentence>> split =
-            split(sentences(train, tokenizer, config.entityLabels(), err));
-        if (valid != null) {
-          split = List.of(split.get(0), sentences(valid, tokenizer, config.entityLabels(), err));
-        }
-        metric = entities.metricName();
-        result = run(start, entities, settings, split, manager, err);
+            task.equals(NER)
+                ? split(
+                    sentences(train, tokenizer, labels, err),
+                    valid == null ? null : sentences(valid, tokenizer, labels, err))
+                : List.of(
+                    sentences(nerTrain, tokenizer, labels, err),
+                    sentences(nerValid, tokenizer, labels, err));
+        objectives.add(
+            new FineTuningObjective<>(
+                entities, split.get(0), split.get(1), nerWeight == null ? 1 : nerWeight));
       }
-      spec.commandLine()
-          .getOut()
-          .printf(
-              Locale.ROOT,
-              "{\"task\":\"%s\",\"best_valid_%s\":%.5f,\"best_step\":%d,\"steps\":%d}%n",
-              task,
-              metric,
-              result.bestScore(),
-              result.bestStep(),
-              result.steps());
+      for (FineTuningObjective<?> objective : objectives) {
+        err.printf(
+            Locale.ROOT,
+            "%s: %d training and %d validation examples%n",
+            objective.task().name(),
+            objective.train().size(),
+            objective.valid().size());
+      }
+      FineTuningLoop.Result result =
+          new FineTuningLoop(start.model(), start.vocabulary(), objectives, settings, out, err)
+              .run(manager);
+      StringBuilder line = new StringBuilder("{\"task\":\"" + task + "\"");
+      for (Map.Entry<String, Double> figure : result.bestValidation().entrySet()) {
+        line.append(
+            String.format(Locale.ROOT, ",\"best_%s\":%.5f", figure.getKey(), figure.getValue()));
+      }
+      line.append(",\"best_step\":").append(result.bestStep());
+      line.append(",\"steps\":").append(result.steps()).append('}');
+      spec.commandLine().getOut().println(line);
     }
     return 0;
   }
 
-  private <E> FineTuningLoop.Result run(
-      ModelDirectory start,
-      FineTuningTask<E> fineTuningTask,
-      FineTuningSettings settings,
-      List<List<E>> split,
-      NDManager manager,
-      PrintStream err)
-      throws IOException {
-    err.printf(
-        Locale.ROOT,
-        "%s: %d training and %d validation examples%n",
-        task,
-        split.get(0).size(),
-        split.get(1).size());
-    return new FineTuningLoop<>(
-            start.model(), start.vocabulary(), fineTuningTask, settings, out, err)
-        .run(manager, split.get(0), split.get(1));
+  /** Usage errors that need no model or data: one line naming the problem. */
+  private void checkArguments() {
+    if (!List.of(SENTIMENT, NER, JOINT).contains(task)) {
+      throw new ParameterException(spec.commandLine(), "--task must be sentiment, ner or joint");
+    }
+    boolean nerOptions = nerTrain != null || nerValid != null || nerWeight != null;
+    if (task.equals(JOINT) && (nerTrain == null || nerValid == null)) {
+      throw new ParameterException(
+          spec.commandLine(), "--task joint needs --ner-train FILE and --ner-valid FILE");
+    }
+    if (!task.equals(JOINT) && nerOptions) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--ner-train, --ner-valid and --ner-weight are for --task joint only; --task "
+              + task
+              + " reads --train and --valid");
+    }
+    if (nerWeight != null && !(nerWeight > 0 && Float.isFinite(nerWeight))) {
+      throw new ParameterException(spec.commandLine(), "--ner-weight must be > 0");
+    }
+    if ((valid == null) == (validFraction == null)) {
+      throw new ParameterException(
+          spec.commandLine(), "give exactly one of --valid FILE and --valid-fraction X");
+    }
+    if (validFraction != null && !(validFraction > 0 && validFraction < 1)) {
+      throw new ParameterException(spec.commandLine(), "--valid-fraction must be in (0, 1)");
+    }
+    List<Path> files = new ArrayList<>(List.of(train));
+    for (Path file : new Path[] {valid, nerTrain, nerValid}) {
+      if (file != null) {
+        files.add(file);
+      }
+    }
+    for (Path file : files) {
+      if (!Files.isRegularFile(file)) {
+        throw new ParameterException(spec.commandLine(), file + " is not a file");
+      }
+    }
+    if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
+      throw new ParameterException(spec.commandLine(), "--out must differ from --model");
+    }
   }
 
-  /** [train, valid]: all of {@code examples} and nothing, or a seeded --valid-fraction split. */
-  private <E> List<List<E>> split(List<E> examples) {
-    if (validFraction == null) {
-      return List.of(examples, List.of());
+  /**
+   * [train, valid]: {@code examples} and {@code validExamples}, or a seeded --valid-fraction split.
+   */
+  private <E> List<List<E>> split(List<E> examples, List<E> validExamples) {
+    if (validExamples != null) {
+      return List.of(examples, validExamples);
     }
     List<E> shuffled = new ArrayList<>(examples);
     Collections.shuffle(shuffled, new Random(seed));

@@ -32,6 +32,11 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
   }
 
   @Override
+  public String name() {
+    return "ner";
+  }
+
+  @Override
   public String metricName() {
     return "f1";
   }

@@ -1,5 +1,6 @@
 package dev.narrowbert.training;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,51 +22,98 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Fine-tuning with early stopping for any {@link FineTuningTask}: AdamW with warm-up and linear
- * decay (Devlin et al., 2019, Section 4), validation every {@code evaluateEvery} steps or once per
- * epoch, the best model so far kept in the output directory, and a stop after {@code patience}
- * validations without improvement. Batches group examples of similar length (sorted within shuffled
- * pools of 50 batches), which saves most padding on CPU.
+ * Fine-tuning with early stopping for one {@link FineTuningTask} or several on a shared encoder:
+ * AdamW with warm-up and linear decay (Devlin et al., 2019, Section 4), validation every {@code
+ * evaluateEvery} steps or once per epoch, the best model so far kept in the output directory, and a
+ * stop after {@code patience} validations without improvement. Batches group examples of similar
+ * length (sorted within shuffled pools of 50 batches), which saves most padding on CPU.
+ *
+ * <p><b>Several tasks</b> (multi-task fine-tuning as in MT-DNN, Liu et al., ACL 2019). Every step
+ * takes one batch of each task and minimises the weighted sum of their losses, {@code Σ w_t L_t}.
+ * Training the tasks one after the other lets the second overwrite what the encoder learnt for the
+ * first (sentiment fell to chance after an NER fine-tune). Sampling one task per step, as MT-DNN
+ * does, leaves the other head out of that step's graph, without a gradient for clipping and AdamW,
+ * and adds a sampling ratio to tune. The sum is simpler: every update, clip and AdamW moment sees
+ * all tasks, every trained parameter gets a gradient on every step, and a task with short examples
+ * (NER sentences beside 256-token reviews) adds little to the cost of a step. An epoch is one pass
+ * over the largest training set; a smaller one is cycled, reshuffled on every pass, so it is seen
+ * proportionally more often.
+ *
+ * <p>The validation score of a multi-task run, on which it early-stops and picks its checkpoint, is
+ * the unweighted mean of the tasks' scores (for sentiment + NER: (accuracy + entity F1) / 2), so a
+ * point gained on either task counts the same and neither can be given up for the other unnoticed
+ * (the log has both). The loss weights tune training, not selection.
+ *
+ * <p>With one task the loop is exactly the single-task fine-tuning it always was: same batches,
+ * same loss, same log names ({@code loss}, {@code valid_<metric>}). With several, the log adds
+ * {@code loss_<task>} per step and {@code valid_<task>_<metric>} and the combined {@code
+ * valid_score} per validation.
  */
-public final class FineTuningLoop<E> {
+public final class FineTuningLoop {
 
   private static final int POOL_BATCHES = 50;
+  private static final String JOINT_SCORE = "valid_score";
 
-  /** Outcome: the best validation score and the step it was reached at. */
-  public record Result(double bestScore, long bestStep, long steps) {}
+  /**
+   * Outcome.
+   *
+   * @param bestScore the best validation score: the task's metric, or the mean over tasks
+   * @param bestStep the step it was reached at (the saved checkpoint)
+   * @param bestValidation every validation figure of that step by its metrics-log name, e.g. {@code
+   *     valid_accuracy}, or {@code valid_sentiment_accuracy}, {@code valid_ner_f1}, {@code
+   *     valid_score}
+   */
+  public record Result(
+      double bestScore, long bestStep, long steps, Map<String, Double> bestValidation) {}
 
   private final NarrowBertModel model;
   private final WordPieceVocabulary vocabulary;
-  private final FineTuningTask<E> task;
+  private final List<FineTuningObjective<?>> objectives;
   private final FineTuningSettings settings;
   private final Path out;
   private final PrintStream log;
 
+  /**
+   * @param objectives the tasks, each with its data and loss weight; their names must differ
+   */
   public FineTuningLoop(
       NarrowBertModel model,
       WordPieceVocabulary vocabulary,
-      FineTuningTask<E> task,
+      List<FineTuningObjective<?>> objectives,
       FineTuningSettings settings,
       Path out,
       PrintStream log) {
+    if (objectives.isEmpty()) {
+      throw new IllegalArgumentException("no task to fine-tune");
+    }
+    if (new HashSet<>(objectives.stream().map(o -> o.task().name()).toList()).size()
+        < objectives.size()) {
+      throw new IllegalArgumentException("the same task twice");
+    }
     this.model = model;
     this.vocabulary = vocabulary;
-    this.task = task;
+    this.objectives = List.copyOf(objectives);
     this.settings = settings;
     this.out = out;
     this.log = log;
   }
 
-  public Result run(NDManager manager, List<E> train, List<E> valid) throws IOException {
+  public Result run(NDManager manager) throws IOException {
     List<Pair<String, Parameter>> parameters = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
+      boolean trained = objectives.stream().anyMatch(o -> o.task().trains(p.getKey()));
       // Frozen parameters need no gradient, so backward stops at the trained part.
-      p.getValue().getArray().setRequiresGradient(task.trains(p.getKey()));
-      if (task.trains(p.getKey())) {
+      p.getValue().getArray().setRequiresGradient(trained);
+      if (trained) {
         parameters.add(p);
       }
     }
-    long stepsPerEpoch = (train.size() + settings.batchSize() - 1) / settings.batchSize();
+    List<TaskBatches<?>> tasks = new ArrayList<>();
+    for (int i = 0; i < objectives.size(); i++) {
+      tasks.add(new TaskBatches<>(objectives.get(i), i));
+    }
+    boolean joint = tasks.size() > 1;
+    long stepsPerEpoch = tasks.stream().mapToLong(TaskBatches::batchesPerPass).max().orElseThrow();
     long total = stepsPerEpoch * settings.epochs();
     if (settings.maxSteps() > 0) {
       total = Math.min(total, settings.maxSteps());
@@ -78,93 +128,189 @@ public final class FineTuningLoop<E> {
     long evaluateEvery = settings.evaluateEvery() > 0 ? settings.evaluateEvery() : stepsPerEpoch;
     double best = Double.NEGATIVE_INFINITY;
     long bestStep = 0;
+    Map<String, Double> bestValidation = Map.of();
     int withoutImprovement = 0;
     long step = 0;
     long started = System.nanoTime();
     long tokens = 0;
-    String metric = "valid_" + task.metricName();
+    String scoreName = joint ? JOINT_SCORE : validationName(tasks.get(0), false);
     try (MetricsLog metrics = MetricsLog.create(out.resolve("metrics.jsonl"));
         TrainingProgress progress = new TrainingProgress("finetune", total, 0)) {
-      training:
-      for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-        for (List<E> batch : batches(train, epoch)) {
-          Trainer.StepResult result;
-          int batchTokens = batch.stream().mapToInt(task::tokens).sum();
-          try (NDManager scope = manager.newSubManager()) {
-            result = trainer.step(step, () -> task.loss(scope, batch));
+      while (step < total) {
+        long epoch = step / stepsPerEpoch;
+        int batchTokens = 0;
+        for (TaskBatches<?> task : tasks) {
+          batchTokens += task.drawBatch();
+        }
+        float[] taskLosses = new float[tasks.size()];
+        Trainer.StepResult result;
+        try (NDManager scope = manager.newSubManager()) {
+          result = trainer.step(step, () -> weightedLoss(scope, tasks, taskLosses));
+        }
+        step++;
+        tokens += batchTokens;
+        progress.step(step, result.loss(), batchTokens);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("loss", (double) result.loss());
+        if (joint) {
+          for (int i = 0; i < tasks.size(); i++) {
+            values.put("loss_" + tasks.get(i).name(), (double) taskLosses[i]);
           }
-          step++;
-          tokens += batchTokens;
-          progress.step(step, result.loss(), batchTokens);
-          double seconds = (System.nanoTime() - started) / 1e9;
-          Map<String, Double> values = new LinkedHashMap<>();
-          values.put("loss", (double) result.loss());
-          values.put("lr", (double) result.learningRate());
-          values.put("grad_norm", (double) result.gradientNorm());
-          if (result.skipped()) {
-            values.put("skipped_update", 1.0);
+        }
+        values.put("lr", (double) result.learningRate());
+        values.put("grad_norm", (double) result.gradientNorm());
+        if (result.skipped()) {
+          values.put("skipped_update", 1.0);
+        }
+        values.put("tokens_per_s", tokens / Math.max(seconds, 1e-9));
+        values.put("epoch", (double) epoch);
+        metrics.log(step, values);
+        if (step % evaluateEvery == 0 || step == total) {
+          Map<String, Double> validation = validate(manager, tasks);
+          double score = validation.get(scoreName);
+          metrics.log(step, validation);
+          boolean improved = score > best;
+          if (improved) {
+            best = score;
+            bestStep = step;
+            bestValidation = validation;
+            withoutImprovement = 0;
+            ModelDirectory.save(model, vocabulary, out);
+          } else {
+            withoutImprovement++;
           }
-          values.put("tokens_per_s", tokens / Math.max(seconds, 1e-9));
-          values.put("epoch", (double) epoch);
-          metrics.log(step, values);
-          if (step % evaluateEvery == 0 || step == total) {
-            double score = task.validate(manager, valid);
-            metrics.log(step, Map.of(metric, score));
-            boolean improved = score > best;
-            if (improved) {
-              best = score;
-              bestStep = step;
-              withoutImprovement = 0;
-              ModelDirectory.save(model, vocabulary, out);
-            } else {
-              withoutImprovement++;
-            }
-            LossChart.write(
-                out.resolve("loss.png"),
-                "fine-tuning ("
-                    + metric
-                    + " best "
-                    + String.format(Locale.ROOT, "%.4f", best)
-                    + ")",
-                metrics,
-                Map.of("train loss", "loss", metric, metric));
-            log.printf(
-                Locale.ROOT,
-                "%nstep %d: %s %.4f%s%n",
-                step,
-                metric,
-                score,
-                improved ? " (best, saved to " + out + ")" : "");
-            if (withoutImprovement >= settings.patience()) {
-              log.printf("no improvement in %d validations: stopping early%n", withoutImprovement);
-              break training;
-            }
-          }
-          if (step >= total) {
-            break training;
+          drawChart(metrics, tasks, scoreName, best);
+          StringBuilder line = new StringBuilder();
+          validation.forEach(
+              (name, value) -> line.append(String.format(Locale.ROOT, " %s %.4f", name, value)));
+          log.printf(
+              Locale.ROOT,
+              "%nstep %d:%s%s%n",
+              step,
+              line,
+              improved ? " (best, saved to " + out + ")" : "");
+          if (withoutImprovement >= settings.patience()) {
+            log.printf("no improvement in %d validations: stopping early%n", withoutImprovement);
+            break;
           }
         }
       }
     }
-    return new Result(best, bestStep, step);
+    return new Result(best, bestStep, step, bestValidation);
   }
 
-  /** This epoch's batches: shuffled, then length-sorted within pools, then the batches shuffled. */
-  private List<List<E>> batches(List<E> examples, int epoch) {
-    Random random = new Random(settings.seed() * 7919L + epoch);
-    List<E> shuffled = new ArrayList<>(examples);
-    Collections.shuffle(shuffled, random);
-    int pool = settings.batchSize() * POOL_BATCHES;
-    List<List<E>> batches = new ArrayList<>();
-    for (int from = 0; from < shuffled.size(); from += pool) {
-      List<E> slice =
-          new ArrayList<>(shuffled.subList(from, Math.min(from + pool, shuffled.size())));
-      slice.sort(Comparator.comparingInt(task::tokens));
-      for (int b = 0; b < slice.size(); b += settings.batchSize()) {
-        batches.add(slice.subList(b, Math.min(b + settings.batchSize(), slice.size())));
+  /** Σ w_t L_t over this step's batches; also writes each unweighted L_t to {@code losses}. */
+  private static NDArray weightedLoss(NDManager scope, List<TaskBatches<?>> tasks, float[] losses) {
+    NDArray sum = null;
+    for (int i = 0; i < tasks.size(); i++) {
+      NDArray loss = tasks.get(i).loss(scope);
+      losses[i] = loss.getFloat();
+      float weight = tasks.get(i).objective.lossWeight(); // a double would make the loss float64
+      NDArray term = weight == 1 ? loss : loss.mul(weight);
+      sum = sum == null ? term : sum.add(term);
+    }
+    return sum;
+  }
+
+  /** Every task's validation score, and with several tasks their mean as {@code valid_score}. */
+  private static Map<String, Double> validate(NDManager manager, List<TaskBatches<?>> tasks) {
+    boolean joint = tasks.size() > 1;
+    Map<String, Double> scores = new LinkedHashMap<>();
+    double sum = 0;
+    for (TaskBatches<?> task : tasks) {
+      double score = task.validate(manager);
+      scores.put(validationName(task, joint), score);
+      sum += score;
+    }
+    if (joint) {
+      scores.put(JOINT_SCORE, sum / tasks.size());
+    }
+    return scores;
+  }
+
+  private static String validationName(TaskBatches<?> task, boolean joint) {
+    String metric = task.objective.task().metricName();
+    return joint ? "valid_" + task.name() + "_" + metric : "valid_" + metric;
+  }
+
+  private void drawChart(
+      MetricsLog metrics, List<TaskBatches<?>> tasks, String scoreName, double best)
+      throws IOException {
+    boolean joint = tasks.size() > 1;
+    Map<String, String> series = new LinkedHashMap<>();
+    series.put(joint ? "train loss (weighted sum)" : "train loss", "loss");
+    if (joint) {
+      for (TaskBatches<?> task : tasks) {
+        series.put(task.name() + " loss", "loss_" + task.name());
+        series.put(validationName(task, true), validationName(task, true));
       }
     }
-    Collections.shuffle(batches, random);
-    return batches;
+    series.put(scoreName, scoreName);
+    String title = String.format(Locale.ROOT, "fine-tuning (%s best %.4f)", scoreName, best);
+    LossChart.write(out.resolve("loss.png"), title, metrics, series);
+  }
+
+  /** One task's endless stream of training batches: a pass over its data, reshuffled, repeated. */
+  private final class TaskBatches<E> {
+
+    private final FineTuningObjective<E> objective;
+    private final int index;
+    private int pass = -1;
+    private Iterator<List<E>> pending = Collections.emptyIterator();
+    private List<E> current;
+
+    TaskBatches(FineTuningObjective<E> objective, int index) {
+      this.objective = objective;
+      this.index = index;
+    }
+
+    String name() {
+      return objective.task().name();
+    }
+
+    long batchesPerPass() {
+      return (objective.train().size() + settings.batchSize() - 1) / settings.batchSize();
+    }
+
+    /** Moves to the next batch; returns its tokens. */
+    int drawBatch() {
+      if (!pending.hasNext()) {
+        pass++;
+        pending = batches().iterator();
+      }
+      current = pending.next();
+      return current.stream().mapToInt(objective.task()::tokens).sum();
+    }
+
+    NDArray loss(NDManager scope) {
+      return objective.task().loss(scope, current);
+    }
+
+    double validate(NDManager manager) {
+      return objective.task().validate(manager, objective.valid());
+    }
+
+    /**
+     * This pass's batches: shuffled, then length-sorted within pools, then the batches shuffled.
+     */
+    private List<List<E>> batches() {
+      // Task 0's seeds are those of single-task fine-tuning, so its runs are unchanged.
+      Random random = new Random(settings.seed() * 7919L + pass + 1_000_003L * index);
+      List<E> shuffled = new ArrayList<>(objective.train());
+      Collections.shuffle(shuffled, random);
+      int pool = settings.batchSize() * POOL_BATCHES;
+      List<List<E>> batches = new ArrayList<>();
+      for (int from = 0; from < shuffled.size(); from += pool) {
+        List<E> slice =
+            new ArrayList<>(shuffled.subList(from, Math.min(from + pool, shuffled.size())));
+        slice.sort(Comparator.comparingInt(objective.task()::tokens));
+        for (int b = 0; b < slice.size(); b += settings.batchSize()) {
+          batches.add(slice.subList(b, Math.min(b + settings.batchSize(), slice.size())));
+        }
+      }
+      Collections.shuffle(batches, random);
+      return batches;
+    }
   }
 }

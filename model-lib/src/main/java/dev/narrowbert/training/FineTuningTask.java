@@ -6,11 +6,15 @@ import java.util.List;
 
 /**
  * What {@link FineTuningLoop} needs from a task: a training loss for a batch and a validation score
- * to early-stop on. The loop itself knows nothing about heads or labels.
+ * to early-stop on. The loop itself knows nothing about heads or labels, and can train several
+ * tasks at once on a shared encoder.
  *
  * @param <E> one training example
  */
 public interface FineTuningTask<E> {
+
+  /** Short name, e.g. {@code sentiment} or {@code ner}; names a task's figures in a joint run. */
+  String name();
 
   /** Name of the validation metric, e.g. {@code accuracy} or {@code f1}. */
   String metricName();

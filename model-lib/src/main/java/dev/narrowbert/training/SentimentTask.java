@@ -30,6 +30,11 @@ public final class SentimentTask implements FineTuningTask<SentimentExample> {
   }
 
   @Override
+  public String name() {
+    return "sentiment";
+  }
+
+  @Override
   public String metricName() {
     return "accuracy";
   }

@@ -7,12 +7,19 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.narrowbert.inference.Analysis;
+import dev.narrowbert.inference.Entity;
+import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.inference.TinyModelDirectory;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.training.ModelParts;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,7 +96,130 @@ class FineTuneCommandTest {
     CommandRun run = fineTune("pos", start, train, train, temp.resolve("out"));
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.stdout()).contains("--task must be sentiment or ner");
+    assertThat(run.stdout()).contains("--task must be sentiment, ner or joint");
+  }
+
+  @Test
+  void jointFineTuningServesSentimentAndEntitiesFromOneDirectory() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path reviews = SyntheticData.reviews(temp.resolve("reviews.jsonl"), 96, 1);
+    Path reviewsValid = SyntheticData.reviews(temp.resolve("reviews-valid.jsonl"), 40, 2);
+    Path sentences = SyntheticData.sentences(temp.resolve("train.txt"), 48, 3);
+    Path sentencesValid = SyntheticData.sentences(temp.resolve("valid.txt"), 20, 4);
+    Path out = temp.resolve("joint");
+
+    CommandRun run =
+        CommandRun.of(
+            new FineTuneCommand(),
+            "--task",
+            "joint",
+            "--model",
+            start.toString(),
+            "--train",
+            reviews.toString(),
+            "--valid",
+            reviewsValid.toString(),
+            "--ner-train",
+            sentences.toString(),
+            "--ner-valid",
+            sentencesValid.toString(),
+            "--ner-weight",
+            "0.5",
+            "--out",
+            out.toString(),
+            "--epochs",
+            "4",
+            "--batch-size",
+            "8",
+            "--lr",
+            "3e-3",
+            "--device",
+            "cpu");
+    JsonNode sentiment = JSON.readTree(eval("sentiment", out, reviewsValid).lastLine());
+    JsonNode entities = JSON.readTree(eval("ner", out, sentencesValid).lastLine());
+
+    assertThat(run.exitCode()).isZero();
+    JsonNode summary = JSON.readTree(run.lastLine());
+    assertThat(summary.get("task").asText()).isEqualTo("joint");
+    assertThat(summary.has("best_valid_score")).isTrue();
+    assertThat(sentiment.get("accuracy").asDouble()).isGreaterThan(0.75);
+    assertThat(entities.get("f1").asDouble()).isGreaterThan(0.5);
+    assertThat(metricNames(out.resolve("metrics.jsonl")))
+        .contains(
+            "loss",
+            "loss_sentiment",
+            "loss_ner",
+            "valid_sentiment_accuracy",
+            "valid_ner_f1",
+            "valid_score");
+    assertThat(out.resolve("loss.png")).isNotEmptyFile();
+    try (ReviewAnalyzer analyzer = ReviewAnalyzer.open(out, "cpu")) {
+      List<Analysis> results =
+          analyzer.analyze(
+              List.of("the film great plot <br /> fun story", "meryl streep hated the film ."));
+      assertThat(results.get(0).sentiment()).isEqualTo("positive");
+      assertThat(results.get(1).entities())
+          .extracting(Entity::type, Entity::text)
+          .contains(org.assertj.core.groups.Tuple.tuple("PER", "meryl streep"));
+    }
+  }
+
+  @Test
+  void jointFineTuningWithoutNerDataIsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+
+    CommandRun run = fineTune("joint", start, train, train, temp.resolve("out"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).contains("--task joint needs --ner-train FILE and --ner-valid FILE");
+  }
+
+  @Test
+  void nerDataForASingleTaskIsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+    Path sentences = SyntheticData.sentences(temp.resolve("train.txt"), 4, 1);
+
+    CommandRun run =
+        CommandRun.of(
+            new FineTuneCommand(),
+            "--task",
+            "sentiment",
+            "--model",
+            start.toString(),
+            "--train",
+            train.toString(),
+            "--valid",
+            train.toString(),
+            "--ner-train",
+            sentences.toString(),
+            "--out",
+            temp.resolve("out").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).contains("are for --task joint only");
+  }
+
+  private static CommandRun eval(String task, Path model, Path data) {
+    return CommandRun.of(
+        new EvalCommand(),
+        "--task",
+        task,
+        "--model",
+        model.toString(),
+        "--data",
+        data.toString(),
+        "--device",
+        "cpu");
+  }
+
+  private static Set<String> metricNames(Path metrics) throws Exception {
+    Set<String> names = new TreeSet<>();
+    for (String line : Files.readAllLines(metrics)) {
+      JSON.readTree(line).fieldNames().forEachRemaining(names::add);
+    }
+    return names;
   }
 
   private static CommandRun fineTune(String task, Path start, Path train, Path valid, Path out) {
