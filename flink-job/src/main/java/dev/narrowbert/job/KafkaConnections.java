@@ -26,6 +26,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * EXACTLY_ONCE}): what they write becomes visible when the checkpoint that covers it completes.
  * Their transaction timeout is 5 minutes, inside the broker's default maximum of 15 (the client
  * default of 1 hour would be rejected).
+ *
+ * <p>Broker outages: the job rides out a short one with the Kafka clients' defaults, without a
+ * restart ({@code BrokerOutageITCase}: 30 s, nothing lost or duplicated). Meanwhile the source
+ * polls nothing, the sinks' producers keep their records and retry them ({@code
+ * delivery.timeout.ms}, 2 min), a checkpoint waits in the sinks' flush until the broker is back,
+ * and commits of completed checkpoints are retried. An outage longer than the clients' blocking
+ * limits ({@code max.block.ms} and the admin/consumer {@code default.api.timeout.ms}, 1 min each)
+ * makes a call fail and Flink's restart strategy restart the job from its last checkpoint; that is
+ * still exactly once as long as the broker is back before the transaction timeout: a transaction of
+ * a completed checkpoint that the broker aborts for age is lost. That timeout is therefore the
+ * outage the job can take without losing results; raise it (up to the broker's {@code
+ * transaction.max.timeout.ms}) only together with the broker limit, as an open transaction also
+ * holds back what {@code read_committed} consumers see.
  */
 public final class KafkaConnections {
   /** Kafka transaction timeout of both sinks. */
