@@ -45,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * bring the same broker back (to test outages); {@link #close()} also deletes the data directory
  * when this broker created it.
  *
+ * <p>By default clients connect in plaintext. With {@link Builder#tls} the client port speaks TLS
+ * only, and clients need {@link #clientProperties()} (the trust store) besides {@link
+ * #bootstrapServers()}.
+ *
  * <pre>{@code
  * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().topic("reviews", 4).build()) {
  *   kafka.start();
@@ -56,18 +60,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
   private static final int NODE_ID = 1;
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final int PORT_ATTEMPTS = 3;
 
   private final Path dataDirectory;
   private final boolean ownsDataDirectory;
   private final Map<String, String> brokerOverrides;
   private final List<NewTopic> topics;
   private final Duration startupTimeout;
+  private final Tls tls;
   private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
   private final Consumer<FatalExitGuard.FatalBrokerError> fatalListener =
       e -> fatalError.compareAndSet(null, e);
 
+  private final boolean picksPort;
+  private final boolean picksControllerPort;
   private int port;
   private int controllerPort;
+  private boolean portsBound;
   private KafkaRaftServer server;
 
   private EmbeddedKafkaBroker(Builder builder) {
@@ -76,9 +85,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         builder.dataDirectory != null ? builder.dataDirectory : createTempDataDirectory();
     this.port = builder.port;
     this.controllerPort = builder.controllerPort;
+    this.picksPort = builder.port == 0;
+    this.picksControllerPort = builder.controllerPort == 0;
     this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
     this.topics = List.copyOf(builder.topics);
     this.startupTimeout = builder.startupTimeout;
+    this.tls = builder.tls;
   }
 
   public static Builder builder() {
@@ -88,7 +100,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /**
    * Formats the storage if it is new, starts the broker and waits until clients can use it, then
    * creates the configured topics (existing ones are kept). Can be called again after {@link
-   * #stop()}: the broker comes back on the same ports with the same data.
+   * #stop()}: the broker comes back on the same ports with the same data. A port it picked itself
+   * and found taken by another process before it could bind it is picked again (up to {@value
+   * #PORT_ATTEMPTS} times in all) on the first start.
    *
    * @throws IllegalStateException if the broker does not become ready within the startup timeout
    */
@@ -98,25 +112,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     FatalExitGuard.install();
     FatalExitGuard.addListener(fatalListener);
-    fatalError.set(null);
-    if (port == 0) {
-      port = freePort();
+    for (int attempt = 1; server == null; attempt++) {
+      fatalError.set(null);
+      if (port == 0) {
+        port = freePort();
+      }
+      if (controllerPort == 0) {
+        controllerPort = freePort();
+      }
+      KafkaConfig config = KafkaConfig.fromProps(brokerProperties());
+      formatIfNew(config);
+      KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
+      try {
+        started.startup();
+        server = started;
+      } catch (RuntimeException e) {
+        shutdownQuietly(started);
+        boolean repick = !portsBound && (picksPort || picksControllerPort) && portTaken(e);
+        if (repick && attempt < PORT_ATTEMPTS) {
+          // Another process took a port between freePort() and the bind (shared CI machines).
+          LOG.warn("A port picked for the embedded Kafka broker was taken; picking again: {}", e);
+          port = picksPort ? 0 : port;
+          controllerPort = picksControllerPort ? 0 : controllerPort;
+          continue;
+        }
+        FatalExitGuard.removeListener(fatalListener);
+        throw new IllegalStateException(
+            "embedded Kafka broker failed to start on port " + port + ": " + e.getMessage(), e);
+      }
     }
-    if (controllerPort == 0) {
-      controllerPort = freePort();
-    }
-    KafkaConfig config = KafkaConfig.fromProps(brokerProperties());
-    formatIfNew(config);
-    KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
-    try {
-      started.startup();
-    } catch (RuntimeException e) {
-      shutdownQuietly(started);
-      FatalExitGuard.removeListener(fatalListener);
-      throw new IllegalStateException(
-          "embedded Kafka broker failed to start on port " + port + ": " + e.getMessage(), e);
-    }
-    server = started;
+    portsBound = true;
     awaitReady();
     createTopics(topics);
     LOG.info("Embedded Kafka broker ready at {} (data in {})", bootstrapServers(), dataDirectory);
@@ -191,26 +216,59 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * What a client of this broker needs besides {@code bootstrap.servers}: nothing in plaintext;
+   * with TLS, {@code security.protocol=SSL} and the trust store (location, type, password).
+   */
+  public Map<String, String> clientProperties() {
+    if (tls == null) {
+      return Map.of();
+    }
+    return Map.of(
+        "security.protocol",
+        "SSL",
+        "ssl.truststore.location",
+        tls.trustStore().toAbsolutePath().toString(),
+        "ssl.truststore.type",
+        "PKCS12",
+        "ssl.truststore.password",
+        tls.password());
+  }
+
   /** An admin client for this broker; the caller closes it. */
   public Admin admin() {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000));
+    Map<String, Object> config = new HashMap<>(clientProperties());
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    return Admin.create(config);
   }
 
   private Properties brokerProperties() {
     Properties props = new Properties();
-    String listener = "PLAINTEXT://127.0.0.1:" + port;
+    String protocol = tls == null ? "PLAINTEXT" : "SSL";
+    String listener = protocol + "://127.0.0.1:" + port;
     props.put("process.roles", "broker,controller");
     props.put("node.id", String.valueOf(NODE_ID));
     props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
     props.put("listeners", listener + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
     props.put("advertised.listeners", listener);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put(
+        "listener.security.protocol.map",
+        protocol + ":" + protocol + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    props.put("inter.broker.listener.name", protocol);
+    if (tls != null) {
+      // The broker reaches its own client listener too (transaction markers), so it trusts it.
+      props.put("ssl.keystore.type", "PKCS12");
+      props.put("ssl.keystore.location", tls.keyStore().toAbsolutePath().toString());
+      props.put("ssl.keystore.password", tls.password());
+      props.put("ssl.key.password", tls.password());
+      props.put("ssl.truststore.type", "PKCS12");
+      props.put("ssl.truststore.location", tls.trustStore().toAbsolutePath().toString());
+      props.put("ssl.truststore.password", tls.password());
+      props.put("ssl.client.auth", "none");
+    }
     props.put("log.dirs", dataDirectory.toAbsolutePath().toString());
     // A single node: every internal topic has one replica.
     props.put("offsets.topic.replication.factor", "1");
@@ -286,6 +344,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         last);
   }
 
+  /** Whether the broker failed because a port it was to listen on is in use. */
+  private static boolean portTaken(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof java.net.BindException
+          || String.valueOf(e.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void shutdownQuietly(KafkaRaftServer server) {
     try {
       server.shutdown();
@@ -334,6 +403,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  private record Tls(Path keyStore, Path trustStore, String password) {
+    Tls {
+      for (Path store : List.of(keyStore, trustStore)) {
+        if (!Files.isRegularFile(store)) {
+          throw new IllegalArgumentException("no key or trust store file at " + store);
+        }
+      }
+      if (password == null || password.isEmpty()) {
+        throw new IllegalArgumentException("the stores need a password");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[keyStore=" + keyStore + ", trustStore=" + trustStore + "]";
+    }
+  }
+
   /** Settings for an {@link EmbeddedKafkaBroker}; all optional. */
   public static final class Builder {
     private int port;
@@ -342,6 +429,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, String> brokerOverrides = new HashMap<>();
     private final List<NewTopic> topics = new ArrayList<>();
     private Duration startupTimeout = Duration.ofSeconds(60);
+    private Tls tls;
 
     private Builder() {}
 
@@ -385,6 +473,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         throw new IllegalArgumentException("topic " + name + " needs at least 1 partition");
       }
       topics.add(new NewTopic(name, partitions, (short) 1));
+      return this;
+    }
+
+    /**
+     * Serves clients over TLS only (listener {@code SSL}) instead of plaintext. {@code keyStore}
+     * holds the broker's private key and certificate, whose subject alternative names must cover
+     * 127.0.0.1 (clients verify the host name); {@code trustStore} holds the certificates the
+     * broker and {@link #clientProperties()} trust. Both are PKCS12 files with the one {@code
+     * password}. Clients are not asked for certificates. The KRaft controller listener stays
+     * plaintext on loopback; clients never reach it.
+     */
+    public Builder tls(Path keyStore, Path trustStore, String password) {
+      this.tls = new Tls(keyStore, trustStore, password);
       return this;
     }
 

@@ -14,18 +14,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Exit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaBrokerITCase {
 
@@ -103,6 +107,63 @@ class EmbeddedKafkaBrokerITCase {
   }
 
   @Test
+  void servesTransactionsOverTlsAndRefusesClientsWithoutTheTrustStore(@TempDir Path dir)
+      throws Exception {
+    TlsStores stores = TlsStores.create(dir);
+    try (var tls =
+        EmbeddedKafkaBroker.builder()
+            .tls(stores.keyStore(), stores.trustStore(), stores.password())
+            .topic("secure", 1)
+            .build()
+            .start()) {
+      Map<String, Object> client = new java.util.HashMap<>(tls.clientProperties());
+      assertThat(client).containsEntry("security.protocol", "SSL");
+      client.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tls-" + UUID.randomUUID());
+      client.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 300_000);
+      try (var producer = producer(tls.bootstrapServers(), client)) {
+        producer.initTransactions();
+        producer.beginTransaction();
+        producer.send(new ProducerRecord<>("secure", "k", "over-tls"));
+        producer.commitTransaction();
+      }
+      assertThat(
+              readAll(
+                  tls.bootstrapServers(),
+                  "secure",
+                  "read_committed",
+                  1,
+                  Map.copyOf(tls.clientProperties())))
+          .containsExactly("over-tls");
+
+      Map<String, Object> untrusting =
+          Map.of(
+              AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+              tls.bootstrapServers(),
+              AdminClientConfig.SECURITY_PROTOCOL_CONFIG,
+              "SSL",
+              AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+              5_000,
+              AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+              5_000);
+      try (var admin = Admin.create(untrusting)) {
+        assertThatThrownBy(() -> admin.listTopics().names().get())
+            .as("a TLS client that does not trust the broker's certificate")
+            .hasCauseInstanceOf(SslAuthenticationException.class);
+      }
+      Map<String, Object> plaintext =
+          Map.of(
+              AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, tls.bootstrapServers(),
+              AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,
+              AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+      try (var admin = Admin.create(plaintext)) {
+        assertThatThrownBy(() -> admin.listTopics().names().get())
+            .as("a plaintext client gets no answer from the TLS port")
+            .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+      }
+    }
+  }
+
+  @Test
   void closeDeletesTheDataDirectoryItCreated() {
     Path dataDir;
     try (var own = EmbeddedKafkaBroker.builder().build()) {
@@ -162,16 +223,16 @@ class EmbeddedKafkaBrokerITCase {
 
   private static List<String> readAll(
       String bootstrap, String topic, String isolation, int expected) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "it-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            isolation);
+    return readAll(bootstrap, topic, isolation, expected, Map.of());
+  }
+
+  private static List<String> readAll(
+      String bootstrap, String topic, String isolation, int expected, Map<String, Object> extra) {
+    Map<String, Object> config = new java.util.HashMap<>(extra);
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     List<String> values = new ArrayList<>();
     try (var consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {

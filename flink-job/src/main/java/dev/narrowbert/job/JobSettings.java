@@ -10,8 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.util.TimeUtils;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * Every setting of the streaming job, parsed and validated once.
@@ -19,7 +25,9 @@ import org.apache.flink.util.TimeUtils;
  * <p>Settings come from {@code --key value} arguments and, with {@code --config FILE}, from a
  * properties file (arguments win). {@code kafka.*} keys are passed through, without the prefix, to
  * every Kafka client of the job (source and both sinks), so TLS or SASL settings need no code
- * change. Unknown keys are rejected, so a typo fails at start instead of being ignored.
+ * change. Unknown keys are rejected, so a typo fails at start instead of being ignored. Secrets
+ * among them (passwords, keys, JAAS configs) reach the Kafka clients but never Flink's job
+ * parameters, the web UI or a log line: see {@link #toRedactedMap()}.
  *
  * @param bootstrapServers Kafka {@code bootstrap.servers} (key {@code bootstrap-servers}; required)
  * @param reviewsTopic topic of incoming {@code Review} values ({@code reviews-topic}, default
@@ -77,6 +85,12 @@ public record JobSettings(
     Map<String, String> kafkaProperties) {
 
   private static final String KAFKA_PREFIX = "kafka.";
+
+  /** What a secret's value is replaced with wherever settings are shown (as Flink does). */
+  public static final String HIDDEN = GlobalConfiguration.HIDDEN_CONTENT;
+
+  /** Kafka client settings of type PASSWORD: the ones Kafka itself logs as {@code [hidden]}. */
+  private static final Set<String> KAFKA_SECRETS = kafkaSecrets();
 
   public JobSettings {
     kafkaProperties = Map.copyOf(kafkaProperties);
@@ -193,6 +207,36 @@ public record JobSettings(
     return map;
   }
 
+  /**
+   * {@link #toMap()} with the value of every secret {@code kafka.*} key replaced by {@value
+   * #HIDDEN}. The job registers this as its global job parameters, which Flink shows to anyone who
+   * can reach its web UI or REST API ({@code /jobs/:id/config}); the Kafka clients get the real
+   * values from {@link #kafkaClientProperties()}.
+   */
+  public Map<String, String> toRedactedMap() {
+    Map<String, String> map = toMap();
+    kafkaProperties.keySet().stream()
+        .filter(JobSettings::isSecret)
+        .forEach(key -> map.put(KAFKA_PREFIX + key, HIDDEN));
+    return map;
+  }
+
+  /**
+   * Whether a Kafka client property holds a secret: Kafka declares it a PASSWORD ({@code
+   * ssl.keystore.password}, {@code ssl.key.password}, {@code ssl.truststore.password}, {@code
+   * ssl.keystore.key}, {@code sasl.jaas.config}, ...), or Flink deems the key sensitive (it
+   * contains password, secret, token, jaas.config, ...; {@link GlobalConfiguration#isSensitive}).
+   */
+  public static boolean isSecret(String kafkaKey) {
+    return KAFKA_SECRETS.contains(kafkaKey) || GlobalConfiguration.isSensitive(kafkaKey);
+  }
+
+  /** The settings with secrets hidden, so that printing or logging them leaks nothing. */
+  @Override
+  public String toString() {
+    return "JobSettings" + toRedactedMap();
+  }
+
   /** The pass-through Kafka client properties. */
   public Properties kafkaClientProperties() {
     Properties properties = new Properties();
@@ -252,6 +296,21 @@ public record JobSettings(
       }
     }
     return java.util.Collections.unmodifiableMap(defaults);
+  }
+
+  private static Set<String> kafkaSecrets() {
+    Set<String> secrets = new TreeSet<>();
+    for (ConfigDef definition : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef())) {
+      definition
+          .configKeys()
+          .forEach(
+              (key, config) -> {
+                if (config.type() == ConfigDef.Type.PASSWORD) {
+                  secrets.add(key);
+                }
+              });
+    }
+    return Set.copyOf(secrets);
   }
 
   private static Map<String, String> readProperties(Path file) {

@@ -55,7 +55,8 @@ public final class ReviewAnalysisJob {
 
   /**
    * Exactly-once checkpointing at the configured interval, no Kryo fallback for any type, object
-   * reuse, the settings as global job parameters, and the parallelism if one is set.
+   * reuse, the settings as global job parameters (secrets hidden: Flink shows these parameters on
+   * its web UI and REST API), and the parallelism if one is set.
    *
    * <p>Object reuse is safe here because every operator of the job emits new objects and never
    * changes its input (the batcher keeps inputs only until it emits them in a new batch); it spares
@@ -68,7 +69,7 @@ public final class ReviewAnalysisJob {
     config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, settings.checkpointInterval());
     config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     env.configure(config);
-    env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(settings.toMap()));
+    env.getConfig().setGlobalJobParameters(ParameterTool.fromMap(settings.toRedactedMap()));
     if (settings.parallelism() > 0) {
       env.setParallelism(settings.parallelism());
     }

@@ -1,5 +1,6 @@
 package dev.narrowbert.job;
 
+import dev.narrowbert.schema.AvroDecodingLimits;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.schema.SingleObjectCodec;
@@ -22,6 +23,8 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes each Kafka value as a {@link Review} and checks it, sending every record that cannot be
@@ -29,15 +32,20 @@ import org.apache.flink.util.OutputTag;
  * fails the job.
  *
  * <p>Checks, in order: a value at all; Avro single-object encoding; a known {@code Review} schema
- * version; a non-blank {@code review_id}; a non-blank text; text at most {@code maxTextBytes} in
- * UTF-8; text that was valid UTF-8 on the wire (Avro would otherwise replace bad bytes with U+FFFD
- * silently).
+ * version; a non-blank {@code review_id} of at most {@value #MAX_ID_LENGTH} characters (it keys the
+ * results: a megabyte-long id would make a result Kafka refuses, failing the job on every restart);
+ * a non-blank text; text at most {@code maxTextBytes} in UTF-8; text that was valid UTF-8 on the
+ * wire (Avro would otherwise replace bad bytes with U+FFFD silently).
  */
 public final class ReviewValidator extends ProcessFunction<SourceRecord, ValidReview> {
+  private static final Logger LOG = LoggerFactory.getLogger(ReviewValidator.class);
 
   /** Side output of the records that fail validation. */
   public static final OutputTag<dev.narrowbert.schema.DeadLetter> DEAD_LETTERS =
       new OutputTag<>("invalid-reviews") {};
+
+  /** The longest {@code review_id} the job accepts, in characters. */
+  public static final int MAX_ID_LENGTH = 1_000;
 
   private final int maxTextBytes;
   private transient SingleObjectCodec<Review> codec;
@@ -51,6 +59,12 @@ public final class ReviewValidator extends ProcessFunction<SourceRecord, ValidRe
   @Override
   public void open(OpenContext context) {
     codec = SingleObjectCodec.reviews();
+    if (!AvroDecodingLimits.inEffect()) {
+      LOG.warn(
+          "Avro read its decoding limits before this job could set them (another Avro user in"
+              + " this class loader came first); only the codec's own length check stops values"
+              + " that declare huge lengths");
+    }
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     valid = metrics.counter("validReviews");
     deadLetters = deadLetterCounters(metrics);
@@ -92,6 +106,13 @@ public final class ReviewValidator extends ProcessFunction<SourceRecord, ValidRe
     String text = review.getText();
     if (id == null || id.isBlank()) {
       reject(record, context, ErrorType.MISSING_ID, "review_id is empty", null);
+    } else if (id.length() > MAX_ID_LENGTH) {
+      reject(
+          record,
+          context,
+          ErrorType.MISSING_ID,
+          "review_id is " + id.length() + " characters, more than " + MAX_ID_LENGTH,
+          null);
     } else if (text == null) {
       reject(record, context, ErrorType.MISSING_TEXT, "text is missing", id);
     } else if (text.isBlank()) {

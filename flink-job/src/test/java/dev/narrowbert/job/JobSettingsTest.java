@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,37 @@ class JobSettingsTest {
     assertThat(settings.bounded()).isTrue();
     assertThat(settings.kafkaClientProperties()).containsEntry("security.protocol", "SSL");
     assertThat(JobSettings.fromMap(settings.toMap())).isEqualTo(settings);
+  }
+
+  @Test
+  void hidesSecretsFromJobParametersAndToStringButPassesThemToKafkaClients() {
+    Map<String, String> given = new HashMap<>();
+    given.put("bootstrap-servers", "k:9093");
+    given.put("model", model());
+    given.put("kafka.security.protocol", "SASL_SSL");
+    given.put("kafka.ssl.truststore.location", "/etc/kafka/truststore.p12");
+    given.put("kafka.ssl.truststore.password", "s3cret-trust");
+    given.put("kafka.ssl.key.password", "s3cret-key");
+    given.put("kafka.ssl.keystore.key", "-----BEGIN PRIVATE KEY----- s3cret-pem");
+    given.put("kafka.sasl.jaas.config", "PlainLoginModule required password=\"s3cret-jaas\";");
+    given.put("kafka.my.token", "s3cret-token");
+    JobSettings settings = JobSettings.fromMap(given);
+
+    assertThat(settings.kafkaClientProperties())
+        .containsEntry("ssl.truststore.password", "s3cret-trust")
+        .containsEntry("ssl.keystore.key", "-----BEGIN PRIVATE KEY----- s3cret-pem")
+        .containsEntry("sasl.jaas.config", "PlainLoginModule required password=\"s3cret-jaas\";");
+    Map<String, String> shown = settings.toRedactedMap();
+    assertThat(shown)
+        .containsEntry("kafka.security.protocol", "SASL_SSL")
+        .containsEntry("kafka.ssl.truststore.location", "/etc/kafka/truststore.p12")
+        .containsEntry("kafka.ssl.truststore.password", JobSettings.HIDDEN)
+        .containsEntry("kafka.ssl.key.password", JobSettings.HIDDEN)
+        .containsEntry("kafka.ssl.keystore.key", JobSettings.HIDDEN)
+        .containsEntry("kafka.sasl.jaas.config", JobSettings.HIDDEN)
+        .containsEntry("kafka.my.token", JobSettings.HIDDEN);
+    assertThat(shown.toString()).doesNotContain("s3cret");
+    assertThat(settings.toString()).doesNotContain("s3cret").contains("k:9093");
   }
 
   @Test

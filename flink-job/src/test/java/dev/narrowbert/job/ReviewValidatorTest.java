@@ -102,6 +102,48 @@ class ReviewValidatorTest {
         .containsExactly(ErrorType.TEXT_TOO_LONG);
   }
 
+  @Test
+  void refusesAReviewIdTooLongToKeyAResult() throws Exception {
+    String longId = "i".repeat(ReviewValidator.MAX_ID_LENGTH + 1);
+    harness.processElement(Reviews.record(0, Reviews.review(longId, "a fine film")), 0);
+    harness.processElement(
+        Reviews.record(1, Reviews.review("i".repeat(ReviewValidator.MAX_ID_LENGTH), "fine")), 0);
+
+    assertThat(harness.extractOutputValues()).hasSize(1);
+    assertThat(deadLetters())
+        .singleElement()
+        .satisfies(
+            letter -> {
+              assertThat(letter.getErrorType()).isEqualTo(ErrorType.MISSING_ID);
+              assertThat(letter.getReason())
+                  .isEqualTo("review_id is 1001 characters, more than 1000");
+              assertThat(letter.getReviewId()).isNull();
+            });
+  }
+
+  @Test
+  void keepsOnlyTheStartOfAHugeRecordInItsDeadLetterAndSaysSo() throws Exception {
+    int size = 3 * SourceRecord.MAX_COPIED_BYTES;
+    Review huge = Reviews.review("huge", "y".repeat(size));
+    byte[] value = SingleObjectCodec.reviews().encode(huge);
+    byte[] key = new byte[size];
+    harness.processElement(new SourceRecord("reviews", 1, 77, 0, key, value), 0);
+
+    DeadLetter letter = deadLetters().get(0);
+    assertThat(letter.getErrorType()).isEqualTo(ErrorType.TEXT_TOO_LONG);
+    assertThat(bytes(letter.getValue()))
+        .isEqualTo(Arrays.copyOf(value, SourceRecord.MAX_COPIED_BYTES));
+    assertThat(letter.getKey().remaining()).isEqualTo(SourceRecord.MAX_COPIED_BYTES);
+    assertThat(letter.getReason())
+        .contains("more than max-text-bytes=" + MAX_TEXT_BYTES)
+        .contains("key cut to its first 131072 of " + size + " bytes")
+        .contains("value cut to its first 131072 of " + value.length + " bytes");
+    assertThat(letter.getOffset()).isEqualTo(77);
+    assertThat(SingleObjectCodec.deadLetters().encode(letter).length)
+        .as("fits a Kafka record of the default maximum size")
+        .isLessThan(1_000_000);
+  }
+
   private List<DeadLetter> deadLetters() {
     var queue = harness.getSideOutput(ReviewValidator.DEAD_LETTERS);
     return queue == null ? List.of() : queue.stream().map(StreamRecord::getValue).toList();

@@ -30,14 +30,20 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>Hostile input: Avro allocates a buffer of whatever length a string or bytes field declares
  * before it finds the bytes missing, so 13 bytes could make it allocate 2 GB. Before decoding, this
  * codec walks the body with {@link GenericDatumReader#skip}, which moves past declared lengths
- * without allocating, and rejects a value whose lengths run past its own end. Avro's global {@code
- * org.apache.avro.limits.*} system properties would do the same job only if they were set before
- * Avro's classes load, which a library cannot promise.
+ * without allocating, and rejects a value whose lengths run past its own end. Behind that check,
+ * loading this class sets Avro's own decoding limits ({@link AvroDecodingLimits}: 16 MiB per string
+ * or bytes value, a million items per array or map), which Avro reads once, when it first decodes a
+ * length; they also bind Avro decoding that does not go through this codec (Flink's Avro serializer
+ * between tasks).
  */
 public final class SingleObjectCodec<T extends SpecificRecord> {
 
   /** Length of the single-object header: 2 marker bytes and an 8-byte fingerprint. */
   public static final int HEADER_LENGTH = 10;
+
+  static {
+    AvroDecodingLimits.apply();
+  }
 
   private final Schema schema;
   private final SchemaStore.Cache writerSchemas = new SchemaStore.Cache();
