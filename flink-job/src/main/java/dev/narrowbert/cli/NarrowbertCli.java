@@ -1,5 +1,6 @@
 package dev.narrowbert.cli;
 
+import dev.narrowbert.soak.MemorySoak;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
       FineTuneCommand.class,
       EvalCommand.class,
       InitModelCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      MemorySoak.class
     },
     footer = {"", "Run 'narrowbert COMMAND --help' for the options of a command."})
 public final class NarrowbertCli implements Runnable {
