@@ -50,6 +50,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
       description = "max-batch-size of both the job and the bare runs.")
   int batchSize;
 
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "10 s",
+      description =
+          "The job's checkpoint interval (default: the job's own, ${DEFAULT-VALUE}). The batcher"
+              + " flushes before every barrier, so a short interval means smaller batches.")
+  String checkpointInterval;
+
   @Override
   public Integer call() throws Exception {
     int count = options.quick ? 200 : 1000;
@@ -83,7 +91,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
                   "max-batch-size",
                   String.valueOf(batchSize),
                   "checkpoint-interval",
-                  "1 s"));
+                  checkpointInterval));
       JobClient job = startJob(settings);
       runPipeline(kafka, reviews.subList(0, 1), "warmup", latencies); // job up, model loaded
       bareRate(
@@ -215,6 +223,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     pipelineRates.writeTo(spread.putObject("pipeline"));
     bareRates.writeTo(spread.putObject("bare_model"));
     perRecordRates.writeTo(spread.putObject("per_record"));
+    root.put("checkpoint_interval", checkpointInterval);
     root.put("reviews", count)
         .put("rounds", rounds)
         .put("model", modelDirectory.toString())

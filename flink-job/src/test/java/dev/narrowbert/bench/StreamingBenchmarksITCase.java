@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.narrowbert.job.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -41,7 +43,7 @@ class StreamingBenchmarksITCase {
   void pipelineSuiteReportsThroughputOverheadAndLatency() throws Exception {
     Path out = dir.resolve("pipeline.json");
 
-    int code = run(new PipelineBenchmark(), out);
+    int code = run(new PipelineBenchmark(), out, "--checkpoint-interval", "1 s");
 
     assertThat(code).isZero();
     JsonNode pipeline = new ObjectMapper().readTree(out.toFile()).get("pipeline");
@@ -53,8 +55,11 @@ class StreamingBenchmarksITCase {
     assertThat(Files.size(dir.resolve("pipeline.png"))).isPositive();
   }
 
-  private static int run(Object suite, Path out) {
-    return new CommandLine(suite)
-        .execute("--quick", "--model", TestModels.tiny().toString(), "--out", out.toString());
+  private static int run(Object suite, Path out, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--quick", "--model", TestModels.tiny().toString(), "--out", out.toString()));
+    args.addAll(List.of(more));
+    return new CommandLine(suite).execute(args.toArray(String[]::new));
   }
 }
