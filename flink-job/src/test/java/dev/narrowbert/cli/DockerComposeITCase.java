@@ -8,8 +8,10 @@ import dev.narrowbert.model.DefaultModel;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +19,13 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this keeps it from rotting: its
- * services, images (the versions we build against), ports and the job jar it mounts must match the
- * build.
+ * services, images (the versions we build against), ports, the job jar and the DJL jar for Flink's
+ * lib/ that it mounts must match the build.
  */
 class DockerComposeITCase {
   private static final String JAR_IN_CONTAINER = "/opt/flink/usrlib/narrowbert-flink-job.jar";
   private static final String MODEL_IN_CONTAINER = "/opt/narrowbert/models/default";
+  private static final String DJL_LIB_IN_CONTAINER = "/opt/flink/lib/narrowbert-djl-lib.jar";
 
   private static Path root;
   private static Map<String, Map<String, Object>> services;
@@ -67,17 +70,43 @@ class DockerComposeITCase {
           .isNull();
     }
     for (String service : List.of("jobmanager", "taskmanager", "submit")) {
-      @SuppressWarnings("unchecked")
-      List<String> volumes = (List<String>) services.get(service).get("volumes");
-      assertThat(volumes).as("volumes of %s", service).hasSize(2);
-      String[] jar = volumes.get(0).split(":");
-      assertThat(root.resolve(jar[0]).normalize()).isEqualTo(builtJar.normalize());
-      assertThat(jar[1]).isEqualTo(JAR_IN_CONTAINER);
-      String[] model = volumes.get(1).split(":");
-      assertThat(root.resolve(model[0]).normalize())
+      Map<String, Path> mounts = readOnlyMounts(service);
+      assertThat(mounts).as("mounts of %s", service).containsKeys(JAR_IN_CONTAINER);
+      assertThat(mounts.get(JAR_IN_CONTAINER)).isEqualTo(builtJar.normalize());
+      assertThat(mounts.get(MODEL_IN_CONTAINER))
           .isEqualTo(root.resolve(DefaultModel.RELATIVE_PATH).normalize());
-      assertThat(model[1]).isEqualTo(MODEL_IN_CONTAINER);
     }
+  }
+
+  @Test
+  void putsTheDjlJarThatTheBuildProducesIntoFlinksLib() throws Exception {
+    Path builtJar = Path.of(System.getProperty("narrowbert.djl.lib.jar"));
+    assertThat(builtJar).as("djl-lib builds the jar before integration tests").isRegularFile();
+    try (JarFile jar = new JarFile(builtJar.toFile())) {
+      assertThat(jar.stream().map(JarEntry::getName))
+          .as("DJL, PyTorch's engine, JNI part and CPU natives, and what DJL needs")
+          .contains(
+              "ai/djl/engine/Engine.class",
+              "ai/djl/pytorch/engine/PtEngine.class",
+              "ai/djl/pytorch/jni/PyTorchLibrary.class",
+              "native/lib/pytorch.properties",
+              "com/google/gson/Gson.class",
+              "com/sun/jna/Native.class")
+          .as("Flink's lib/ has SLF4J and its own commons-compress and commons-io")
+          .noneMatch(name -> name.startsWith("org/slf4j/"))
+          .noneMatch(name -> name.startsWith("org/apache/commons/"))
+          .anyMatch(name -> name.startsWith("ai/djl/repackaged/org/apache/commons/compress/"))
+          .as("the job stays in the job jar")
+          .noneMatch(name -> name.startsWith("dev/narrowbert/"));
+    }
+    for (String service : List.of("jobmanager", "taskmanager")) {
+      assertThat(readOnlyMounts(service))
+          .as("mounts of %s", service)
+          .containsEntry(DJL_LIB_IN_CONTAINER, builtJar.normalize());
+    }
+    assertThat(readOnlyMounts("submit"))
+        .as("`flink run` runs the job's main once per JVM: the job jar's DJL does")
+        .doesNotContainKey(DJL_LIB_IN_CONTAINER);
   }
 
   @Test
@@ -119,6 +148,19 @@ class DockerComposeITCase {
     assertThat((String) env.get("KAFKA_ADVERTISED_LISTENERS"))
         .contains("localhost:9092")
         .contains("kafka:19092");
+  }
+
+  /** A service's {@code HOST:CONTAINER:ro} volumes: container path to host path. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Path> readOnlyMounts(String service) {
+    Map<String, Path> mounts = new HashMap<>();
+    for (String volume : (List<String>) services.get(service).get("volumes")) {
+      String[] parts = volume.split(":");
+      assertThat(parts).as("volume %s of %s", volume, service).hasSize(3);
+      assertThat(parts[2]).as("volume %s of %s", volume, service).isEqualTo("ro");
+      mounts.put(parts[1], root.resolve(parts[0]).normalize());
+    }
+    return mounts;
   }
 
   @SuppressWarnings("unchecked")

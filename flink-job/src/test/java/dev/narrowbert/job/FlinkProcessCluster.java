@@ -32,12 +32,13 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  *
  * <p>Like a distribution, it has a configuration directory ({@code conf/config.yaml}, {@code
  * conf/log4j.properties}) that every process reads, and a {@code lib/} classpath that holds Flink
- * and its logging only: the file {@code flink-cluster/target/cluster.classpath} (system property
- * {@value #CLASSPATH_PROPERTY}). The job's code and DJL are not on it, so they can only come from a
- * submitted job jar, through Flink's user-code class loader. JVM flags come from {@code
- * env.java.opts.*} and from Flink's own memory calculation ({@link ProcessMemoryUtils}), as the
- * scripts get them from {@code BashJavaUtils}. Each process logs to {@code log/NAME.log} and its
- * stdout/stderr go to {@code log/NAME.out}.
+ * and its logging: the file {@code flink-cluster/target/cluster.classpath} (system property {@value
+ * #CLASSPATH_PROPERTY}), plus the jars a test adds to {@code lib/} as an operator would copy them
+ * there (DJL, for one). Whatever is not on it can only come from a submitted job jar, through
+ * Flink's user-code class loader. JVM flags come from {@code env.java.opts.*} and from Flink's own
+ * memory calculation ({@link ProcessMemoryUtils}), as the scripts get them from {@code
+ * BashJavaUtils}. Each process logs to {@code log/NAME.log} and its stdout/stderr go to {@code
+ * log/NAME.out}.
  *
  * <p>{@link #close} kills every process it started; a JVM shutdown hook does the same if the test
  * JVM ends first.
@@ -97,10 +98,26 @@ final class FlinkProcessCluster implements AutoCloseable {
 
   /**
    * Writes the configuration directory under {@code home} (the given settings over this class's
-   * loopback-only defaults) and starts the JobManager; returns once its REST API answers.
+   * loopback-only defaults) and starts the JobManager; returns once its REST API answers. Its lib/
+   * holds Flink and logging only.
    */
   static FlinkProcessCluster startJobManager(Path home, Map<String, String> settings)
       throws IOException, InterruptedException {
+    return startJobManager(home, settings, List.of());
+  }
+
+  /**
+   * As {@link #startJobManager(Path, Map)}, with {@code libJars} in lib/ besides Flink's own jars:
+   * on the classpath of the JobManager and of every TaskManager, after Flink's jars.
+   */
+  static FlinkProcessCluster startJobManager(
+      Path home, Map<String, String> settings, List<Path> libJars)
+      throws IOException, InterruptedException {
+    for (Path jar : libJars) {
+      if (!Files.isRegularFile(jar)) {
+        throw new IllegalArgumentException("no jar " + jar + " for the cluster's lib/");
+      }
+    }
     Files.createDirectories(home.resolve("conf"));
     Files.createDirectories(home.resolve("log"));
     Files.createDirectories(home.resolve("tmp"));
@@ -130,7 +147,10 @@ final class FlinkProcessCluster implements AutoCloseable {
         StandardCharsets.UTF_8);
     Files.writeString(home.resolve("conf/log4j.properties"), LOG4J);
 
-    FlinkProcessCluster cluster = new FlinkProcessCluster(home, config, readClasspath(), restPort);
+    List<String> classpath = new ArrayList<>(readClasspath());
+    libJars.forEach(jar -> classpath.add(jar.toAbsolutePath().toString()));
+    FlinkProcessCluster cluster =
+        new FlinkProcessCluster(home, config, List.copyOf(classpath), restPort);
     Runtime.getRuntime().addShutdownHook(cluster.killOnExit);
     JobManagerProcessSpec memory = JobManagerProcessUtils.processSpecFromConfig(config);
     ClusterProcess jobManager =

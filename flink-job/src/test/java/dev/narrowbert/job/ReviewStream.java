@@ -48,6 +48,18 @@ final class ReviewStream implements AutoCloseable {
       Map<byte[], ErrorType> malformed,
       int perSecond)
       throws IOException {
+    this(bootstrapServers, topic, "", reviews, malformed, perSecond);
+  }
+
+  /** As above, with every key prefixed by {@code keyPrefix}, so that batches can be told apart. */
+  ReviewStream(
+      String bootstrapServers,
+      String topic,
+      String keyPrefix,
+      int reviews,
+      Map<byte[], ErrorType> malformed,
+      int perSecond)
+      throws IOException {
     List<String> texts = sampleTexts();
     SingleObjectCodec<Review> codec = SingleObjectCodec.reviews();
     List<byte[]> bad = new ArrayList<>(malformed.keySet());
@@ -55,9 +67,9 @@ final class ReviewStream implements AutoCloseable {
     this.events = new ArrayList<>();
     for (int r = 0; r < reviews; r++) {
       if (r % spacing == spacing / 2 && r / spacing < bad.size()) {
-        events.add(new Event("bad-" + r / spacing, bad.get(r / spacing)));
+        events.add(new Event(keyPrefix + "bad-" + r / spacing, bad.get(r / spacing)));
       }
-      String id = "review-" + r;
+      String id = keyPrefix + "review-" + r;
       events.add(new Event(id, codec.encode(Reviews.review(id, texts.get(r % texts.size())))));
     }
     this.topic = topic;
