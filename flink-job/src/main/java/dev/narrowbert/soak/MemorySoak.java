@@ -7,7 +7,6 @@ import dev.narrowbert.demo.SampleReviews;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.job.ReviewAnalysisJob;
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.model.DefaultModel;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.soak.MemoryProbe.Sample;
@@ -43,10 +42,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code narrowbert soak}: does memory stay bounded over a long stream? Streams N reviews (200,000
- * by default) first through the analyzer directly, then through the whole job (embedded broker,
- * local Flink, exactly-once sinks), sampling the live heap and the process RSS as it goes, and
- * reports each phase's growth per 100,000 reviews after warm-up (JSON) and the curves (PNG). Native
- * leaks (an array left in a long-lived {@code NDManager}) show in RSS, not in the heap.
+ * by default) first through the analyzer directly, then through the whole job (local Flink,
+ * exactly-once sinks; the embedded broker in a child process, {@link BrokerProcess}), sampling the
+ * live heap and the process RSS as it goes, and reports each phase's growth per 100,000 reviews
+ * after warm-up (JSON) and the curves (PNG). Native leaks (an array left in a long-lived {@code
+ * NDManager}) show in RSS, not in the heap.
  */
 @Command(
     name = "soak",
@@ -100,6 +100,7 @@ public final class MemorySoak implements Callable<Integer> {
     if (phases.isEmpty() || !List.of("analyzer", "job").containsAll(phases)) {
       throw new ParameterException(spec.commandLine(), "--phases takes analyzer and/or job");
     }
+    Files.createDirectories(out.toAbsolutePath().getParent());
     Path modelDirectory =
         model != null
             ? model
@@ -134,7 +135,6 @@ public final class MemorySoak implements Callable<Integer> {
         }
       }
     }
-    Files.createDirectories(out.toAbsolutePath().getParent());
     json.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), root);
     List<XYChart> charts = curves.stream().map(MemoryCurve::chart).toList();
     String png = out.toString().replaceFirst("\\.json$", "");
@@ -182,13 +182,10 @@ public final class MemorySoak implements Callable<Integer> {
     List<Sample> samples = new ArrayList<>();
     AtomicLong outputs = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
-    try (EmbeddedKafkaBroker kafka =
-            EmbeddedKafkaBroker.builder()
-                .topic("reviews", 2)
-                .topic("review-analyses", 2)
-                .topic("review-dead-letters", 1)
-                .build()
-                .start();
+    Path brokerLog = out.toAbsolutePath().resolveSibling("soak-broker.log");
+    try (BrokerProcess kafka =
+            new BrokerProcess(
+                List.of("reviews:2", "review-analyses:2", "review-dead-letters:1"), brokerLog);
         ReviewProducer producer =
             new ReviewProducer(kafka.bootstrapServers(), "reviews", Map.of());
         ProgressBar bar = bar("soak job")) {
