@@ -71,7 +71,8 @@ public final class BenchReport {
     Files.writeString(parent.resolve(stem + ".md"), table);
 
     CategoryChart chart =
-        new CategoryChartBuilder().width(1000).height(500).title(title).yAxisTitle(unit).build();
+        new CategoryChartBuilder().width(1000).height(620).title(title).yAxisTitle(unit).build();
+    chart.getStyler().setXAxisLabelRotation(categories.size() > 4 ? 35 : 0);
     chart.getStyler().setLegendVisible(series.size() > 1);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setDecimalPattern("#,##0.0#");

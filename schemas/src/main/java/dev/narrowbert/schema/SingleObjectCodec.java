@@ -46,12 +46,15 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
   }
 
   private final Schema schema;
+  private final long fingerprint;
   private final SchemaStore.Cache writerSchemas = new SchemaStore.Cache();
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
 
   private SingleObjectCodec(Schema schema) {
     this.schema = schema;
+    // Normalising and hashing the schema is far dearer than decoding a review: once, not per value.
+    this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema, writerSchemas);
   }
@@ -88,7 +91,7 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
 
   /** The 64-bit fingerprint that every value this codec writes carries in its header. */
   public long fingerprint() {
-    return SchemaNormalization.parsingFingerprint64(schema);
+    return fingerprint;
   }
 
   /** Encodes {@code record} as one single-object-encoded value. */
