@@ -44,12 +44,30 @@ final class BrokerProcess implements AutoCloseable {
         new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
     BufferedReader stdout =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line = stdout.readLine(); // blocks until the broker is ready, null if it died
-    if (line == null || !line.startsWith("bootstrap.servers=")) {
+    // The address line comes once the broker is ready; where the logging setup also writes to
+    // stdout (a test classpath), log lines come before it.
+    String line = stdout.readLine();
+    while (line != null && !line.startsWith("bootstrap.servers=")) {
+      line = stdout.readLine();
+    }
+    if (line == null) {
       process.destroyForcibly();
       throw new IOException("the broker process did not start; see " + log);
     }
     bootstrapServers = line.substring("bootstrap.servers=".length()).strip();
+    Thread drain = new Thread(() -> drain(stdout), "broker-stdout");
+    drain.setDaemon(true); // a full pipe would block the broker
+    drain.start();
+  }
+
+  private static void drain(BufferedReader stdout) {
+    try {
+      while (stdout.readLine() != null) {
+        // discard
+      }
+    } catch (IOException e) {
+      // the broker exited
+    }
   }
 
   String bootstrapServers() {
