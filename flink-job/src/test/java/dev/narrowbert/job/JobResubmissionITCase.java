@@ -12,16 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -114,7 +111,8 @@ class JobResubmissionITCase {
   static void stopClusterAndKafka() throws IOException {
     if (cluster != null) {
       cluster.close();
-      deleteRecursively(clusterHome.resolve("tmp")); // blobs and jar copies; logs stay
+      FlinkProcessCluster.deleteRecursively(
+          clusterHome.resolve("tmp")); // blobs and jar copies; logs stay
     }
     if (kafka != null) {
       kafka.close();
@@ -185,14 +183,15 @@ class JobResubmissionITCase {
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       // The second job starts where the first one's last checkpoint left the group's offsets.
-      await(
+      Await.until(
           "the first job's offsets committed up to the end of the topic",
           Duration.ofSeconds(60),
           () -> offsetsCommittedToTheEnd(admin));
     }
     long firstJobRestarts = rest.restarts(firstJob);
     rest.cancel(firstJob);
-    await("the first job cancelled", Duration.ofSeconds(60), () -> isCancelled(rest, firstJob));
+    Await.until(
+        "the first job cancelled", Duration.ofSeconds(60), () -> isCancelled(rest, firstJob));
 
     String secondJob = rest.runJar(jarId, jobArgs);
     assertThat(secondJob).isNotEqualTo(firstJob);
@@ -283,7 +282,7 @@ class JobResubmissionITCase {
 
   /** Waits for the job and all its subtasks to run; fails at once if the job fails for good. */
   private static void awaitFullyRunning(FlinkRestClient rest, String jobId) throws Exception {
-    await(
+    Await.until(
         "job " + jobId + " running",
         Duration.ofSeconds(180),
         () -> {
@@ -329,28 +328,6 @@ class JobResubmissionITCase {
           .map(entry -> entry.getName())
           .filter(name -> name.endsWith(".class") && !name.contains("module-info"))
           .collect(Collectors.toSet());
-    }
-  }
-
-  private static void await(String what, Duration timeout, Callable<Boolean> condition)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.call()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(250);
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
     }
   }
 }

@@ -12,12 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +95,8 @@ class MultiProcessClusterITCase {
   static void stopClusterAndKafka() throws IOException {
     if (cluster != null) {
       cluster.close();
-      deleteRecursively(clusterHome.resolve("tmp")); // blobs and jar copies; logs stay
+      FlinkProcessCluster.deleteRecursively(
+          clusterHome.resolve("tmp")); // blobs and jar copies; logs stay
     }
     if (kafka != null) {
       kafka.close();
@@ -130,7 +128,7 @@ class MultiProcessClusterITCase {
                 "--max-text-bytes", String.valueOf(MAX_TEXT_BYTES),
                 "--group-id", "multi-process-job",
                 "--transactional-id-prefix", "multi-process-job"));
-    await("the job running", Duration.ofSeconds(180), () -> rest.isFullyRunning(jobId));
+    Await.until("the job running", Duration.ofSeconds(180), () -> rest.isFullyRunning(jobId));
     assertThat(rest.taskManagers()).containsExactlyInAnyOrder("taskmanager-1", "taskmanager-2");
 
     Map<byte[], ErrorType> malformed = MalformedEvents.all(MAX_TEXT_BYTES);
@@ -150,7 +148,7 @@ class MultiProcessClusterITCase {
       assertThat(victim.process().toHandle().isAlive()).isFalse();
       ClusterProcess replacement = cluster.startTaskManager("taskmanager-3");
 
-      await(
+      Await.until(
           "the job restarted and running again on the replacement TaskManager",
           Duration.ofSeconds(180),
           () ->
@@ -202,27 +200,5 @@ class MultiProcessClusterITCase {
       String topic, int expected, Duration settle) {
     return TopicReader.readCommitted(
         kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(150), settle, Map.of());
-  }
-
-  private static void await(String what, Duration timeout, Callable<Boolean> condition)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.call()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + timeout.toSeconds() + " s: " + what);
-      }
-      Thread.sleep(250);
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }
