@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -44,14 +43,7 @@ class MultiProcessClusterITCase {
 
   @RegisterExtension
   static final TestWatcher PRINT_LOGS_ON_FAILURE =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          if (cluster != null) {
-            System.err.println("Cluster logs in " + clusterHome + cluster.logTails(80));
-          }
-        }
-      };
+      FlinkProcessCluster.printLogsOnFailure(() -> cluster, () -> clusterHome);
 
   @BeforeAll
   static void startKafkaAndCluster() throws Exception {

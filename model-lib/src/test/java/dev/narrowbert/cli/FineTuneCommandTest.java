@@ -37,17 +37,7 @@ class FineTuneCommandTest {
     Path out = temp.resolve("sentiment");
 
     CommandRun run = fineTune("sentiment", start, train, valid, out);
-    CommandRun eval =
-        CommandRun.of(
-            new EvalCommand(),
-            "--task",
-            "sentiment",
-            "--model",
-            out.toString(),
-            "--data",
-            valid.toString(),
-            "--device",
-            "cpu");
+    CommandRun eval = eval("sentiment", out, valid);
 
     assertThat(run.exitCode()).isZero();
     assertThat(out.resolve("loss.png")).isNotEmptyFile();
@@ -67,17 +57,7 @@ class FineTuneCommandTest {
     Path out = temp.resolve("ner");
 
     CommandRun run = fineTune("ner", start, train, valid, out);
-    CommandRun eval =
-        CommandRun.of(
-            new EvalCommand(),
-            "--task",
-            "ner",
-            "--model",
-            out.toString(),
-            "--data",
-            valid.toString(),
-            "--device",
-            "cpu");
+    CommandRun eval = eval("ner", out, valid);
 
     assertThat(run.exitCode()).isZero();
     assertThat(sentimentHead(out)).isNotEmpty().isEqualTo(sentimentHead(start));
