@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       FineTuneCommand.class,
       EvalCommand.class,
       InitModelCommand.class,
+      ImportCommand.class,
       BenchCommand.class,
       MemorySoak.class
     },

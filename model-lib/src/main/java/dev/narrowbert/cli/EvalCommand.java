@@ -16,6 +16,7 @@ import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.tokenizer.Encoding;
+import dev.narrowbert.tokenizer.Truncation;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import dev.narrowbert.training.EntityTask;
 import dev.narrowbert.training.TaggedSentence;
@@ -67,6 +68,11 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--max-len", description = "Tokens per example (default: the model's).")
   private Integer maxLength;
 
+  @Option(
+      names = "--truncation",
+      description = "head or head_tail: which tokens a longer review keeps (default: the model's).")
+  private String truncation;
+
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
   private String device;
 
@@ -102,7 +108,14 @@ public final class EvalCommand implements Callable<Integer> {
           maxLength == null
               ? directory.config().maxPositionEmbeddings()
               : Math.min(maxLength, directory.config().maxPositionEmbeddings());
-      WordPieceTokenizer tokenizer = new WordPieceTokenizer(directory.vocabulary(), length);
+      Truncation kept;
+      try {
+        kept =
+            truncation == null ? directory.config().truncation() : Truncation.fromJson(truncation);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+      WordPieceTokenizer tokenizer = new WordPieceTokenizer(directory.vocabulary(), length, kept);
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = directory.vocabulary().padId();
       ObjectNode result =

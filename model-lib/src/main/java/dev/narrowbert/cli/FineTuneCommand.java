@@ -178,7 +178,8 @@ public final class FineTuneCommand implements Callable<Integer> {
             spec.commandLine(),
             "--max-len must be in [2, " + config.maxPositionEmbeddings() + "], was " + length);
       }
-      WordPieceTokenizer tokenizer = new WordPieceTokenizer(start.vocabulary(), length);
+      WordPieceTokenizer tokenizer =
+          new WordPieceTokenizer(start.vocabulary(), length, config.truncation());
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = start.vocabulary().padId();
       List<FineTuningObjective<?>> objectives = new ArrayList<>();

@@ -45,7 +45,8 @@ public final class ReviewAnalyzer implements AutoCloseable {
     this.config = checkpoint.config();
     this.tokenizer =
         new ReviewTokenizer(
-            new WordPieceTokenizer(checkpoint.vocabulary(), config.maxPositionEmbeddings()));
+            new WordPieceTokenizer(
+                checkpoint.vocabulary(), config.maxPositionEmbeddings(), config.truncation()));
     this.padId = checkpoint.vocabulary().padId();
     this.parameterStore = new ParameterStore(manager, false);
     this.bioDecoder = new BioDecoder(config.entityLabels());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.narrowbert.tokenizer.Truncation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.Map;
  * @param entityLabels BIO token-classification tags, index = class id; must contain {@code O}
  * @param pooling how {@code ReviewAnalyzer} turns a review into one embedding vector
  * @param fusedKeyValue compute K and V of all narrow attention sublayers with one matmul over H
+ * @param truncation which tokens of a longer review are kept ({@code head} or {@code head_tail})
  */
 public record NarrowBertConfig(
     @JsonProperty("model_version") String modelVersion,
@@ -52,7 +54,8 @@ public record NarrowBertConfig(
     @JsonProperty("sentiment_labels") List<String> sentimentLabels,
     @JsonProperty("entity_labels") List<String> entityLabels,
     @JsonProperty("pooling") Pooling pooling,
-    @JsonProperty("fused_key_value") boolean fusedKeyValue) {
+    @JsonProperty("fused_key_value") boolean fusedKeyValue,
+    @JsonProperty("truncation") Truncation truncation) {
 
   /** Review sentiment classes. */
   public static final List<String> SENTIMENT_LABELS = List.of("negative", "positive");
@@ -90,6 +93,7 @@ public record NarrowBertConfig(
       require(tag.equals("O") || tag.matches("[BI]-\\S+"), "entity label '" + tag + "' is not BIO");
     }
     require(pooling != null, "pooling must be set (cls or mean)");
+    require(truncation != null, "truncation must be set (head or head_tail)");
     sentimentLabels = List.copyOf(sentimentLabels);
     entityLabels = List.copyOf(entityLabels);
   }
@@ -135,7 +139,8 @@ public record NarrowBertConfig(
         SENTIMENT_LABELS,
         ENTITY_LABELS,
         Pooling.CLS,
-        true);
+        true,
+        Truncation.HEAD);
   }
 
   /** The parsed {@link #layerStack}. */
@@ -160,6 +165,10 @@ public record NarrowBertConfig(
 
   public NarrowBertConfig withFusedKeyValue(boolean fused) {
     return with(Map.of("fused_key_value", fused));
+  }
+
+  public NarrowBertConfig withTruncation(Truncation newTruncation) {
+    return with(Map.of("truncation", newTruncation));
   }
 
   public NarrowBertConfig withVocab(int size, String hash) {

@@ -23,7 +23,8 @@ public final class ReviewTokenizer {
         NarrowBertConfig.load(modelDirectory.resolve(ModelDirectory.CONFIG_FILE));
     WordPieceVocabulary vocabulary =
         WordPieceVocabulary.load(modelDirectory.resolve(ModelDirectory.VOCAB_FILE));
-    return new ReviewTokenizer(new WordPieceTokenizer(vocabulary, config.maxPositionEmbeddings()));
+    return new ReviewTokenizer(
+        new WordPieceTokenizer(vocabulary, config.maxPositionEmbeddings(), config.truncation()));
   }
 
   public Encoding encode(String text) {

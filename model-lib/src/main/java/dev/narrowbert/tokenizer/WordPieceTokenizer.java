@@ -19,16 +19,30 @@ public final class WordPieceTokenizer {
 
   private final WordPieceVocabulary vocabulary;
   private final int maxLength;
+  private final Truncation truncation;
 
   /**
    * @param maxLength the most tokens an encoding may have, [CLS] and [SEP] included (>= 2)
    */
   public WordPieceTokenizer(WordPieceVocabulary vocabulary, int maxLength) {
+    this(vocabulary, maxLength, Truncation.HEAD);
+  }
+
+  /**
+   * @param maxLength the most tokens an encoding may have, [CLS] and [SEP] included (>= 2)
+   * @param truncation which tokens a longer text keeps
+   */
+  public WordPieceTokenizer(WordPieceVocabulary vocabulary, int maxLength, Truncation truncation) {
     if (maxLength < 2) {
       throw new IllegalArgumentException("maxLength must be >= 2, was " + maxLength);
     }
     this.vocabulary = vocabulary;
     this.maxLength = maxLength;
+    this.truncation = truncation;
+  }
+
+  public Truncation truncation() {
+    return truncation;
   }
 
   public WordPieceVocabulary vocabulary() {
@@ -52,18 +66,37 @@ public final class WordPieceTokenizer {
     if (original.length() != normalised.length()) {
       throw new IllegalArgumentException("normalisation must preserve the text length");
     }
+    int budget = maxLength - 2; // without [CLS] and [SEP]
+    int head = truncation.headTokens(budget);
+    TokenList pieces = new TokenList();
+    List<BasicTokenizer.Word> words = BasicTokenizer.split(normalised);
+    for (int w = 0; w < words.size(); w++) {
+      for (int[] piece : wordPieces(words.get(w))) {
+        pieces.add(piece[0], piece[1], piece[2], w);
+      }
+      if (truncation == Truncation.HEAD && pieces.size > budget) {
+        break; // nothing after the head is kept: stop tokenising
+      }
+    }
+    boolean truncated = pieces.size > budget;
+    // The tail starts at the first word boundary that leaves at most budget - head pieces.
+    int tailStart = pieces.size;
+    if (truncated && head < budget) {
+      tailStart = pieces.size - (budget - head);
+      while (tailStart < pieces.size
+          && tailStart > 0
+          && pieces.wordIds[tailStart] == pieces.wordIds[tailStart - 1]) {
+        tailStart++;
+      }
+    }
     TokenList tokens = new TokenList();
     tokens.add(vocabulary.clsId(), 0, 0, -1);
-    int budget = maxLength - 1; // room left before [SEP]
-    boolean truncated = false;
-    List<BasicTokenizer.Word> words = BasicTokenizer.split(normalised);
-    for (int w = 0; w < words.size() && !truncated; w++) {
-      for (int[] piece : wordPieces(words.get(w))) {
-        if (tokens.size >= budget) {
-          truncated = true;
-          break;
-        }
-        tokens.add(piece[0], piece[1], piece[2], w);
+    for (int t = 0; t < Math.min(truncated ? head : budget, pieces.size); t++) {
+      tokens.add(pieces.ids[t], pieces.starts[t], pieces.ends[t], pieces.wordIds[t]);
+    }
+    if (truncated) {
+      for (int t = tailStart; t < pieces.size; t++) {
+        tokens.add(pieces.ids[t], pieces.starts[t], pieces.ends[t], pieces.wordIds[t]);
       }
     }
     tokens.add(vocabulary.sepId(), 0, 0, -1);

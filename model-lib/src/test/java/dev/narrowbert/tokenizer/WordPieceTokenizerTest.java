@@ -155,4 +155,51 @@ class WordPieceTokenizerTest {
 
     assertThat(encoding.ids()).containsExactly(2, 4, 5, 4, 6, 7, 1, 3);
   }
+
+  @Test
+  void headTailKeepsAQuarterFromTheStartAndTheRestFromTheEnd() {
+    // 10 tokens of budget: 2 from the head, 8 from the tail.
+    WordPieceTokenizer headTail = new WordPieceTokenizer(VOCAB, 12, Truncation.HEAD_TAIL);
+    String text = "one two three four five six seven eight nine ten eleven twelve thirteen";
+
+    Encoding encoding = headTail.encode(text);
+
+    assertThat(tokens(encoding))
+        .containsExactly(
+            "[CLS]",
+            "one",
+            "two",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "[SEP]");
+    assertThat(encoding.truncated()).isTrue();
+    assertThat(spans(encoding).get(2)).isEqualTo("six");
+    assertThat(encoding.firstSubTokenPositions()).hasSize(10);
+  }
+
+  @Test
+  void headTailStartsTheTailAtAWordBoundary() {
+    // "unaffable" is una ##ffa ##ble: a tail of 3 pieces would start inside it, so it takes 2.
+    WordPieceTokenizer headTail = new WordPieceTokenizer(VOCAB, 6, Truncation.HEAD_TAIL);
+
+    Encoding encoding = headTail.encode("one two three unaffable end");
+
+    assertThat(tokens(encoding)).containsExactly("[CLS]", "one", "end", "[SEP]");
+    assertThat(encoding.wordIds()).containsExactly(-1, 0, 4, -1);
+  }
+
+  @Test
+  void headTailLeavesATextThatFitsUntouched() {
+    WordPieceTokenizer headTail = new WordPieceTokenizer(VOCAB, 12, Truncation.HEAD_TAIL);
+
+    Encoding encoding = headTail.encode("one two three");
+
+    assertThat(encoding).isEqualTo(TOKENIZER.encode("one two three"));
+  }
 }
