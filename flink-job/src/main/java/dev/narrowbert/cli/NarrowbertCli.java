@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       EvalCommand.class,
       InitModelCommand.class,
       ImportCommand.class,
+      ConvertCommand.class,
       BenchCommand.class,
       MemorySoak.class
     },

@@ -10,6 +10,7 @@ import dev.narrowbert.evaluation.SentimentClassifier;
 import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.pretrained.PretrainedImport;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import dev.narrowbert.training.EntityTask;
 import dev.narrowbert.training.FineTuningLoop;
@@ -231,6 +232,14 @@ public final class FineTuneCommand implements Callable<Integer> {
       line.append(",\"best_step\":").append(result.bestStep());
       line.append(",\"steps\":").append(result.steps()).append('}');
       spec.commandLine().getOut().println(line);
+    }
+    // Fine-tuned weights still derive from the start model's: its NOTICE goes with them.
+    Path notice = model.resolve(PretrainedImport.NOTICE_FILE);
+    if (Files.isRegularFile(notice)) {
+      Files.copy(
+          notice,
+          out.resolve(PretrainedImport.NOTICE_FILE),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     return 0;
   }

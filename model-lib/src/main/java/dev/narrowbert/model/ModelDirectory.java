@@ -2,6 +2,7 @@ package dev.narrowbert.model;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -81,7 +82,10 @@ public final class ModelDirectory {
     }
   }
 
-  /** Writes config, vocabulary and weights of {@code model} into {@code directory}. */
+  /**
+   * Writes config, vocabulary and weights of {@code model} into {@code directory}, the weights in
+   * the number format they have (cast a copy to fp16 first to store half the bytes).
+   */
   public static void save(NarrowBertModel model, WordPieceVocabulary vocabulary, Path directory)
       throws IOException {
     Files.createDirectories(directory);
@@ -129,6 +133,8 @@ public final class ModelDirectory {
         throw new IOException(directory.resolve(PARAMS_FILE) + " is not a narrowbert-params v1");
       }
       model.loadParameters(manager, in);
+      // Weights may be stored in fp16 (half the size on disk); computation starts in fp32.
+      WeightCast.cast(model, DataType.FLOAT32, manager);
       if (in.read() != -1) {
         throw new IOException(
             mismatch(directory, "model.params has more weights than the layer_stack")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,34 @@ class ModelDirectoryTest {
       assertThat(loaded.vocabulary().sha256()).isEqualTo(VOCAB.sha256());
       assertThat(queryStates(loaded.model(), manager).toFloatArray())
           .containsExactly(queryStates(original, manager).toFloatArray());
+    }
+  }
+
+  @Test
+  void weightsStoredInFp16LoadAsFp32WithOnlyTheRoundingOfEachWeight() throws Exception {
+    Path full = temp.resolve("fp32");
+    Path half = temp.resolve("fp16");
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NarrowBertModel original = TinyModels.model(manager, config(), 3);
+      ModelDirectory.save(original, VOCAB, full);
+      WeightCast.cast(original, DataType.FLOAT16, manager);
+      ModelDirectory.save(original, VOCAB, half);
+
+      ModelDirectory loaded = ModelDirectory.load(half, manager);
+      ModelDirectory reference = ModelDirectory.load(full, manager);
+
+      assertThat(Files.size(half.resolve(ModelDirectory.PARAMS_FILE)))
+          .isLessThan(Files.size(full.resolve(ModelDirectory.PARAMS_FILE)) * 6 / 10);
+      loaded
+          .model()
+          .getParameters()
+          .values()
+          .forEach(p -> assertThat(p.getArray().getDataType()).isEqualTo(DataType.FLOAT32));
+      float[] got = queryStates(loaded.model(), manager).toFloatArray();
+      float[] want = queryStates(reference.model(), manager).toFloatArray();
+      for (int i = 0; i < want.length; i++) {
+        assertThat(got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(2e-2f));
+      }
     }
   }
 
