@@ -28,6 +28,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,6 +70,14 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Examples per forward.")
   private int batchSize;
 
+  @Option(
+      names = "--max-batch-tokens",
+      defaultValue = "16384",
+      description =
+          "Padded tokens per forward (default ${DEFAULT-VALUE}): bounds memory, which grows with"
+              + " batch x length x heads x length in attention.")
+  private int maxBatchTokens;
+
   @Option(names = "--max-len", description = "Tokens per example (default: the model's).")
   private Integer maxLength;
 
@@ -92,6 +105,9 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (batchSize < 1) {
       throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1");
+    }
+    if (maxBatchTokens < 1) {
+      throw new ParameterException(spec.commandLine(), "--max-batch-tokens must be >= 1");
     }
     ai.djl.Device resolved;
     Precision format;
@@ -141,6 +157,7 @@ public final class EvalCommand implements Callable<Integer> {
     List<Encoding> encodings = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     long[] unlabelled = new long[1];
+    ProgressBar progress = progress("reviews");
     Runnable flush =
         () -> {
           List<Integer> order = new ArrayList<>();
@@ -148,13 +165,13 @@ public final class EvalCommand implements Callable<Integer> {
             order.add(i);
           }
           order.sort(Comparator.comparingInt(i -> encodings.get(i).tokenCount()));
-          for (int from = 0; from < order.size(); from += batchSize) {
-            List<Integer> batch = order.subList(from, Math.min(from + batchSize, order.size()));
+          for (List<Integer> batch : batches(order, i -> encodings.get(i).tokenCount())) {
             int[] predicted =
                 classifier.predict(manager, batch.stream().map(encodings::get).toList());
             for (int i = 0; i < predicted.length; i++) {
               matrix.add(labels.get(batch.get(i)), predicted[i]);
             }
+            progress.stepBy(batch.size());
           }
           encodings.clear();
           labels.clear();
@@ -174,6 +191,7 @@ public final class EvalCommand implements Callable<Integer> {
               }
             });
     flush.run();
+    progress.close();
     warn(report, unlabelled[0] > 0 ? unlabelled[0] + " reviews without a label skipped" : null);
     ObjectNode result = JSON.createObjectNode();
     result.put("task", "sentiment");
@@ -188,13 +206,13 @@ public final class EvalCommand implements Callable<Integer> {
       throws IOException {
     EntitySpanScorer total = new EntitySpanScorer();
     List<TaggedSentence> chunk = new ArrayList<>();
+    ProgressBar progress = progress("sentences");
     Runnable flush =
         () -> {
           chunk.sort(Comparator.comparingInt(s -> s.encoding().tokenCount()));
-          for (int from = 0; from < chunk.size(); from += batchSize) {
-            List<TaggedSentence> batch =
-                chunk.subList(from, Math.min(from + batchSize, chunk.size()));
+          for (List<TaggedSentence> batch : batches(chunk, s -> s.encoding().tokenCount())) {
             entityTask.scoreInto(manager, batch, total);
+            progress.stepBy(batch.size());
           }
           chunk.clear();
         };
@@ -208,6 +226,7 @@ public final class EvalCommand implements Callable<Integer> {
               }
             });
     flush.run();
+    progress.close();
     warn(report, null);
     ObjectNode result = JSON.createObjectNode();
     result.put("task", "ner");
@@ -239,5 +258,44 @@ public final class EvalCommand implements Callable<Integer> {
 
   private static double round(double value) {
     return Math.round(value * 1e6) / 1e6;
+  }
+
+  /**
+   * Consecutive runs of {@code sorted} (shortest first) of at most --batch-size items whose padded
+   * size, items x longest, stays within --max-batch-tokens (one item always forms a batch).
+   */
+  private <T> List<List<T>> batches(List<T> sorted, ToIntFunction<T> length) {
+    List<List<T>> batches = new ArrayList<>();
+    int from = 0;
+    while (from < sorted.size()) {
+      int to = from + 1;
+      while (to < sorted.size()
+          && to - from < batchSize
+          && (long) (to - from + 1) * length.applyAsInt(sorted.get(to)) <= maxBatchTokens) {
+        to++;
+      }
+      batches.add(sorted.subList(from, to));
+      from = to;
+    }
+    return batches;
+  }
+
+  /** Examples done, rate and ETA on stderr; the total is the file's line count. */
+  private ProgressBar progress(String unit) throws IOException {
+    long lines = 0; // counted as bytes: a file with invalid UTF-8 is reported by the reader
+    try (var in = new java.io.BufferedInputStream(Files.newInputStream(data))) {
+      for (int b; (b = in.read()) != -1; ) {
+        lines += b == '\n' ? 1 : 0;
+      }
+    }
+    return new ProgressBarBuilder()
+        .setTaskName("eval")
+        .setInitialMax(unit.equals("reviews") ? lines : -1)
+        .setStyle(ProgressBarStyle.ASCII)
+        .setConsumer(new ConsoleProgressBarConsumer(System.err, 100))
+        .setUpdateIntervalMillis(2000)
+        .showSpeed()
+        .setUnit(" " + unit, 1)
+        .build();
   }
 }

@@ -76,9 +76,19 @@ public final class NarrowEncoder extends AbstractBlock {
     // 1. Full-length sublayers over all tokens.
     NDArray h = embeddings; // (B, L, d)
     for (Block sublayer : fullSublayers) {
-      NDList in =
-          sublayer instanceof AttentionSublayer ? new NDList(h, h, additiveMask) : new NDList(h);
-      h = sublayer.forward(ps, in, training).head();
+      h =
+          scoped(
+              h,
+              training,
+              in ->
+                  sublayer
+                      .forward(
+                          ps,
+                          sublayer instanceof AttentionSublayer
+                              ? new NDList(in, in, additiveMask)
+                              : new NDList(in),
+                          training)
+                      .head());
     }
     // 2. Narrowing: only the query positions go on. H stays fixed from here.
     NDArray x = queries.gather(h); // (B, M, d)
@@ -91,18 +101,44 @@ public final class NarrowEncoder extends AbstractBlock {
     int attentionIndex = 0;
     for (Block sublayer : narrowSublayers) {
       if (sublayer instanceof AttentionSublayer attention) {
-        if (config.fusedKeyValue()) {
-          NDArray[] kv = keyValues.get(attentionIndex);
-          x = attention.forwardProjected(ps, x, kv[0], kv[1], additiveMask, training);
-        } else {
-          x = attention.forward(ps, new NDList(x, h, additiveMask), training).head();
-        }
+        NDArray context = h;
+        NDArray[] kv = config.fusedKeyValue() ? keyValues.get(attentionIndex) : null;
+        x =
+            scoped(
+                x,
+                training,
+                in ->
+                    kv != null
+                        ? attention.forwardProjected(ps, in, kv[0], kv[1], additiveMask, training)
+                        : attention
+                            .forward(ps, new NDList(in, context, additiveMask), training)
+                            .head());
         attentionIndex++;
       } else {
-        x = sublayer.forward(ps, new NDList(x), training).head();
+        x = scoped(x, training, in -> sublayer.forward(ps, new NDList(in), training).head());
       }
     }
     return new EncoderOutput(h, x);
+  }
+
+  /**
+   * Runs one sublayer so that, at inference, its intermediates (attention scores and probabilities,
+   * (B, nh, M, L) each, the feed-forward's (B, T, FF)) are freed as soon as it returns instead of
+   * when the whole batch's manager closes: peak memory is then one sublayer's intermediates, not
+   * the sum over the stack. Training keeps them for the backward pass.
+   */
+  private static NDArray scoped(
+      NDArray input, boolean training, java.util.function.UnaryOperator<NDArray> sublayer) {
+    if (training) {
+      return sublayer.apply(input);
+    }
+    NDManager parent = input.getManager();
+    try (NDManager scope = parent.newSubManager()) {
+      input.tempAttach(scope);
+      NDArray output = sublayer.apply(input);
+      output.attach(parent);
+      return output;
+    }
   }
 
   /** (B, L) of 1/0 -> (B, 1, 1, L) of 0/{@value #MASKED_LOGIT}, in the states' number format. */
