@@ -8,7 +8,9 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code narrowbert} command line: one entry point that dispatches to a subcommand.
@@ -64,10 +66,11 @@ public final class NarrowbertCli implements Runnable {
     cli.setParameterExceptionHandler(
         (exception, arguments) -> {
           CommandLine command = exception.getCommandLine();
-          err.println(commandPath(command) + ": " + exception.getMessage());
+          err.println(commandPath(command) + ": " + problem(exception));
           command.usage(err);
           return USAGE_ERROR;
         });
+    cli.setExecutionStrategy(NarrowbertCli::rejectUnmatchedThenRun);
     cli.setExecutionExceptionHandler(
         (exception, command, parseResult) -> {
           err.println(commandPath(command) + ": " + oneLine(exception));
@@ -84,6 +87,35 @@ public final class NarrowbertCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "no command given");
+  }
+
+  /**
+   * Picocli skips its check for unmatched arguments once {@code --help} or {@code --version} is
+   * given, so {@code narrowbert nosuch --help} would print the top-level help and exit 0. A command
+   * line that is wrong stays wrong whatever else it asks for. Commands that collect unmatched
+   * arguments themselves ({@code job}'s settings) are left alone.
+   */
+  private static int rejectUnmatchedThenRun(ParseResult parseResult) {
+    for (ParseResult level = parseResult; level != null; level = level.subcommand()) {
+      if (!level.unmatched().isEmpty()
+          && !level.commandSpec().parser().unmatchedArgumentsAllowed()) {
+        throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+      }
+    }
+    return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  /**
+   * The exception's message, except that a word where the command belongs is an unknown command.
+   */
+  private static String problem(CommandLine.ParameterException exception) {
+    if (exception instanceof UnmatchedArgumentException unmatched
+        && exception.getCommandLine().getParent() == null
+        && !unmatched.getUnmatched().isEmpty()
+        && !unmatched.getUnmatched().get(0).startsWith("-")) {
+      return "unknown command '" + unmatched.getUnmatched().get(0) + "'";
+    }
+    return exception.getMessage();
   }
 
   private static String commandPath(CommandLine command) {

@@ -34,8 +34,38 @@ class NarrowbertCliTest {
   void unknownCommandPrintsOneLineAndUsageAndExitsTwo() {
     assertThat(run("frobnicate")).isEqualTo(NarrowbertCli.USAGE_ERROR);
     String[] lines = err.toString().split("\n");
-    assertThat(lines[0]).isEqualTo("narrowbert: Unmatched argument at index 0: 'frobnicate'");
+    assertThat(lines[0]).isEqualTo("narrowbert: unknown command 'frobnicate'");
     assertThat(err.toString()).contains("Usage: narrowbert");
+  }
+
+  @Test
+  void unknownCommandWithHelpIsStillAUsageError() {
+    assertThat(run("nosuch", "--help")).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString().lines().findFirst()).hasValue("narrowbert: unknown command 'nosuch'");
+    assertThat(out.toString()).isEmpty();
+
+    err.getBuffer().setLength(0);
+    assertThat(run("--help", "nosuch")).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString()).startsWith("narrowbert: unknown command 'nosuch'");
+  }
+
+  @Test
+  void unmatchedArgumentOfASubcommandWithHelpIsAUsageError() {
+    assertThat(run("kafka", "extra", "--help")).isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString()).startsWith("narrowbert kafka: ").contains("'extra'");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void jobSettingsBeforeHelpStillShowTheJobsHelp() {
+    assertThat(run("job", "--checkpoint-interval", "1 s", "--help")).isZero();
+    assertThat(out.toString()).contains("Usage: narrowbert job", "Settings (--key value):");
+  }
+
+  @Test
+  void evalNeedsNoModelOption() {
+    assertThat(run("eval", "--help")).isZero();
+    assertThat(out.toString()).contains("[--model=DIR]", "default: the shipped models/default");
   }
 
   @Test

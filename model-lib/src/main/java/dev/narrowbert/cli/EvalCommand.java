@@ -14,6 +14,7 @@ import dev.narrowbert.evaluation.F1;
 import dev.narrowbert.evaluation.SentimentClassifier;
 import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.inference.Precision;
+import dev.narrowbert.model.DefaultModel;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.Truncation;
@@ -40,8 +41,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code narrowbert eval --task sentiment|ner --model DIR --data FILE}: streams the file in chunks
- * and prints, as its last stdout line, one JSON object. Sentiment: {@code
+ * {@code narrowbert eval --task sentiment|ner [--model DIR] --data FILE}: streams the file in
+ * chunks and prints, as its last stdout line, one JSON object. Sentiment: {@code
  * {"task":"sentiment","examples":N,"accuracy":A,"macro_f1":F}}. NER: {@code
  * {"task":"ner","sentences":N,"precision":P,"recall":R,"f1":F,"token_accuracy":T,"per_type":{...}}}
  * with entity-level scores as conlleval ({@link EntitySpanScorer}). All scores are fractions in [0,
@@ -61,7 +62,10 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--task", required = true, description = "sentiment or ner.")
   private String task;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model dir.")
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description = "Model directory (default: the shipped models/default).")
   private Path model;
 
   @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labelled data.")
@@ -109,6 +113,16 @@ public final class EvalCommand implements Callable<Integer> {
     if (maxBatchTokens < 1) {
       throw new ParameterException(spec.commandLine(), "--max-batch-tokens must be >= 1");
     }
+    Path modelDirectory;
+    try {
+      modelDirectory = DefaultModel.orDefault(model);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if (!Files.isDirectory(modelDirectory)) {
+      throw new ParameterException(
+          spec.commandLine(), "--model " + modelDirectory + " is not a directory");
+    }
     ai.djl.Device resolved;
     Precision format;
     try {
@@ -118,7 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     try (NDManager manager = NDManager.newBaseManager(resolved)) {
-      ModelDirectory directory = ModelDirectory.load(model, manager);
+      ModelDirectory directory = ModelDirectory.load(modelDirectory, manager);
       format.castWeights(directory.model(), manager);
       int length =
           maxLength == null

@@ -11,9 +11,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A fresh self-signed certificate for 127.0.0.1 and localhost, made with the JDK's {@code keytool}:
  * a PKCS12 key store with the private key and certificate (for the broker) and a PKCS12 trust store
- * with the certificate (for clients). keytool ships with every JDK, so this needs no library (no
- * BouncyCastle on our class path) and no internal JDK classes; Kafka reads PKCS12 directly. The
- * password is random and travels to keytool through its environment, never its command line.
+ * with the certificate (for clients), ready for {@link EmbeddedKafkaBroker.Builder#tls}. It lives
+ * in main code, not in a test jar, so that no module's build needs another module's test classes
+ * (the launcher builds with {@code -Dmaven.test.skip=true}, which makes no test jars). keytool
+ * ships with every JDK, so this needs no library (no BouncyCastle on our class path) and no
+ * internal JDK classes; Kafka reads PKCS12 directly. The password is random and travels to keytool
+ * through its environment, never its command line.
  *
  * @param password the password of both stores and of the key
  */
