@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One {@link ReviewAnalyzer} per subtask, opened in {@link #open} and closed in {@link #close}
  * (unlike a static shared predictor, it is released when the task ends or restarts). Its device is
- * chosen per subtask: the GPU that Flink's external-resource framework assigned (resource name
- * {@value #GPU_RESOURCE}) when there is one, else the configured device. If a batch fails, its
- * reviews are retried one at a time, so only a review the model really cannot handle becomes a
+ * chosen per subtask: with {@code auto} or {@code gpu} and GPUs from Flink's external-resource
+ * framework (resource name {@value #GPU_RESOURCE}), the one of this TaskManager's GPUs that the
+ * fewest of its subtasks use ({@link GpuAssignment}), else the configured device. If a batch fails,
+ * its reviews are retried one at a time, so only a review the model really cannot handle becomes a
  * {@link ErrorType#MODEL_FAILURE} dead letter.
  */
 public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAnalysis> {
@@ -56,6 +57,7 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
   private final Precision precision;
   private final int inferenceThreads;
 
+  private transient GpuAssignment.Lease gpuLease;
   private transient ReviewAnalyzer analyzer;
   private transient String modelVersion;
   private transient Counter analyzed;
@@ -89,7 +91,12 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
             : InferenceThreads.shareOfCores(
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     InferenceThreads.use(threads); // processElement runs on this same task thread
-    analyzer = ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice, precision);
+    try {
+      analyzer = ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice, precision);
+    } catch (Exception e) {
+      releaseGpu();
+      throw e;
+    }
     modelVersion = analyzer.config().modelVersion();
     LOG.info(
         "Subtask {} analyses with model {} on {} (device setting: {}), {}, {} thread(s)",
@@ -116,6 +123,14 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
     if (analyzer != null) {
       analyzer.close();
       analyzer = null;
+    }
+    releaseGpu();
+  }
+
+  private void releaseGpu() {
+    if (gpuLease != null) {
+      gpuLease.close();
+      gpuLease = null;
     }
   }
 
@@ -221,19 +236,26 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
     }
   }
 
-  /** The GPU Flink assigned to this subtask, if any and if the setting allows a GPU. */
+  /**
+   * This subtask's share of the GPUs Flink gave the TaskManager, if any and if the setting allows a
+   * GPU; leases it until {@link #close}.
+   */
   private String deviceForSubtask() {
     if (device.equals("cpu") || device.startsWith("gpu:")) {
       return device;
     }
     Set<ExternalResourceInfo> gpus = getRuntimeContext().getExternalResourceInfos(GPU_RESOURCE);
-    for (ExternalResourceInfo gpu : gpus) {
-      var index = gpu.getProperty("index");
-      if (index.isPresent()) {
-        return "gpu:" + index.get();
-      }
+    gpuLease = GpuAssignment.TASK_MANAGER.lease(gpus).orElse(null);
+    if (gpuLease == null) {
+      return device;
     }
-    return device;
+    LOG.info(
+        "Subtask {} takes GPU {} of this TaskManager's {} GPU(s), shared by {} subtask(s) now",
+        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+        gpuLease.index(),
+        gpus.size(),
+        gpuLease.sharing());
+    return "gpu:" + gpuLease.index();
   }
 
   private static Histogram histogram(MetricGroup metrics, String name) {
