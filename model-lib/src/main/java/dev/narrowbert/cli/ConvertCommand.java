@@ -1,14 +1,21 @@
 package dev.narrowbert.cli;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.model.NarrowBertModel;
+import dev.narrowbert.pretrained.BertWeightMapping;
 import dev.narrowbert.pretrained.PretrainedImport;
+import dev.narrowbert.tokenizer.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +31,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "convert",
     mixinStandardHelpOptions = true,
-    description = "Copies a model directory with its weights stored in fp16 or fp32.")
+    description =
+        "Copies a model directory with its weights stored in fp16 or fp32, optionally with fewer"
+            + " positions or another truncation.")
 public final class ConvertCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
@@ -37,6 +46,15 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Option(names = "--store", defaultValue = "fp16", description = "fp16 or fp32 (default fp16).")
   private String store;
+
+  @Option(
+      names = "--max-len",
+      description =
+          "Keep only the first N learned positions: the model's length (and speed) limit.")
+  private Integer maxLength;
+
+  @Option(names = "--truncation", description = "head or head_tail: set the model's truncation.")
+  private String truncation;
 
   @Override
   public Integer call() throws IOException {
@@ -51,8 +69,34 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     try (NDManager manager = NDManager.newBaseManager()) {
       ModelDirectory directory = ModelDirectory.load(model, manager);
-      precision.castWeights(directory.model(), manager);
-      ModelDirectory.save(directory.model(), directory.vocabulary(), out);
+      NarrowBertConfig config = directory.config();
+      try {
+        if (truncation != null) {
+          config = config.withTruncation(Truncation.fromJson(truncation));
+        }
+        if (maxLength != null) {
+          if (maxLength < 2 || maxLength > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException(
+                "--max-len must be in [2, " + config.maxPositionEmbeddings() + "]");
+          }
+          config = config.withMaxPositions(maxLength);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+      NarrowBertModel converted = new NarrowBertModel(config);
+      converted.initializeWeights(manager, 0);
+      Map<String, Parameter> from = BertWeightMapping.parameters(directory.model());
+      for (Map.Entry<String, Parameter> to : BertWeightMapping.parameters(converted).entrySet()) {
+        NDArray source = from.get(to.getKey()).getArray();
+        long rows = to.getValue().getArray().getShape().get(0);
+        if (source.getShape().get(0) != rows) {
+          source = source.get("0:" + rows); // fewer learned positions
+        }
+        to.getValue().getArray().set(source.toFloatArray());
+      }
+      precision.castWeights(converted, manager);
+      ModelDirectory.save(converted, directory.vocabulary(), out);
     }
     Path notice = model.resolve(PretrainedImport.NOTICE_FILE);
     if (Files.isRegularFile(notice)) {

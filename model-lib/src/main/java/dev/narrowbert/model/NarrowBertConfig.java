@@ -167,6 +167,10 @@ public record NarrowBertConfig(
     return with(Map.of("fused_key_value", fused));
   }
 
+  public NarrowBertConfig withMaxPositions(int positions) {
+    return with(Map.of("max_position_embeddings", positions));
+  }
+
   public NarrowBertConfig withTruncation(Truncation newTruncation) {
     return with(Map.of("truncation", newTruncation));
   }
