@@ -66,8 +66,8 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Option(
       names = "--truncation",
-      defaultValue = "head_tail",
-      description = "head or head_tail: which tokens a longer review keeps (default: head_tail).")
+      defaultValue = "head",
+      description = "head or head_tail: which tokens a longer review keeps (default: head).")
   private String truncation;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the fresh task heads.")
