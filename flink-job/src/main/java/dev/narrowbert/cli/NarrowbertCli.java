@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       KafkaCommand.class,
       ProduceCommand.class,
       JobCommand.class,
+      SqlCommand.class,
       AnalyzeCommand.class,
       PretrainCommand.class,
       FineTuneCommand.class,
