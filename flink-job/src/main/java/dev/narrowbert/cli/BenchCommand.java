@@ -3,6 +3,7 @@ package dev.narrowbert.cli;
 import dev.narrowbert.bench.BatchingBenchmark;
 import dev.narrowbert.bench.ModelBenchmark;
 import dev.narrowbert.bench.PipelineBenchmark;
+import dev.narrowbert.bench.SqlBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -14,7 +15,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints ratios measured alternately in one run and writes JSON.",
     synopsisSubcommandLabel = "SUITE",
-    subcommands = {ModelBenchmark.class, BatchingBenchmark.class, PipelineBenchmark.class})
+    subcommands = {
+      ModelBenchmark.class,
+      BatchingBenchmark.class,
+      PipelineBenchmark.class,
+      SqlBenchmark.class
+    })
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

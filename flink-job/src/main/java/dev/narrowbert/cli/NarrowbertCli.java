@@ -58,6 +58,7 @@ public final class NarrowbertCli implements Runnable {
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new NarrowbertCli());
     JobCommand.describeSettings(cli.getSubcommands().get("job"));
+    SqlCommand.describeModelOptions(cli.getSubcommands().get("sql"));
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(

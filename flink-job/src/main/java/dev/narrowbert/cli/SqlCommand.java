@@ -1,16 +1,24 @@
 package dev.narrowbert.cli;
 
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
+import dev.narrowbert.sql.NarrowbertModelOptions;
 import dev.narrowbert.sqlclient.SqlScript;
 import dev.narrowbert.sqlclient.SqlScriptRunner;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.HtmlFormatter;
+import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,14 +50,14 @@ public final class SqlCommand implements Callable<Integer> {
   @Option(
       names = "--var",
       paramLabel = "NAME=VALUE",
-      description = "Replace ${NAME} in the script with VALUE (repeatable).")
+      description = "Replace $${NAME} in the script with VALUE (repeatable).")
   Map<String, String> variables = new LinkedHashMap<>();
 
   @Option(
       names = "--embedded-kafka",
       description =
           "Start a Kafka broker in this process for the script (topics are created when first"
-              + " used) and set ${bootstrap-servers} to its address.")
+              + " used) and set $${bootstrap-servers} to its address.")
   boolean embeddedKafka;
 
   @Option(
@@ -68,6 +76,34 @@ public final class SqlCommand implements Callable<Integer> {
           "Print at most N rows of each query, then cancel it (default: all; a query over an"
               + " unbounded source needs this or a bounded scan).")
   long maxRows;
+
+  /** Lists the model options in {@code sql --help}, from their declarations. */
+  static void describeModelOptions(CommandLine command) {
+    StringBuilder footer =
+        new StringBuilder("%nOptions of a 'narrowbert' model (CREATE MODEL ... WITH):%n");
+    List<ConfigOption<?>> modelOptions = new ArrayList<>(NarrowbertModelOptions.ALL);
+    modelOptions.sort(Comparator.comparing(ConfigOption::key));
+    for (ConfigOption<?> option : modelOptions) {
+      footer
+          .append("  '")
+          .append(option.key())
+          .append("'")
+          .append(
+              option.hasDefaultValue()
+                  ? " (default: " + defaultValue(option.defaultValue()) + ")"
+                  : "")
+          .append("%n      ")
+          .append(new HtmlFormatter().format(option.description()).replace("%", "%%"))
+          .append("%n");
+    }
+    command.getCommandSpec().usageMessage().footer(footer.toString());
+  }
+
+  private static String defaultValue(Object value) {
+    return value instanceof Duration duration
+        ? TimeUtils.formatWithHighestUnit(duration)
+        : String.valueOf(value);
+  }
 
   @Override
   public Integer call() throws Exception {
