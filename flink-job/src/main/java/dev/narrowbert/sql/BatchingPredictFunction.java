@@ -165,7 +165,15 @@ public final class BatchingPredictFunction extends AsyncPredictFunction {
     }
     Encoding encoding = tokenizer.encode(text);
     CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-    modelThread.execute(() -> batcher.add(encoding, result, sequence));
+    modelThread.execute(
+        () -> {
+          try {
+            batcher.add(encoding, result, sequence);
+          } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e); // fails the job now, not at the async timeout
+            throw e;
+          }
+        });
     return result;
   }
 
