@@ -123,7 +123,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     return 0;
   }
 
-  private static JobClient startJob(JobSettings settings) throws Exception {
+  static JobClient startJob(JobSettings settings) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     ReviewAnalysisJob.buildOnKafka(env, settings);
     return env.executeAsync(ReviewAnalysisJob.NAME);
@@ -133,7 +133,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
    * Produces the reviews under fresh ids and returns reviews/s from first produced to last
    * analysed.
    */
-  private static double runPipeline(
+  static double runPipeline(
       EmbeddedKafkaBroker kafka, List<Review> reviews, String tag, List<Long> latencies)
       throws Exception {
     try (ReviewProducer producer =

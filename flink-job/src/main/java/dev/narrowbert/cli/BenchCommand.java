@@ -4,6 +4,7 @@ import dev.narrowbert.bench.BatchingBenchmark;
 import dev.narrowbert.bench.DeviceBenchmark;
 import dev.narrowbert.bench.ModelBenchmark;
 import dev.narrowbert.bench.PipelineBenchmark;
+import dev.narrowbert.bench.SqlBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
       ModelBenchmark.class,
       DeviceBenchmark.class,
       BatchingBenchmark.class,
-      PipelineBenchmark.class
+      PipelineBenchmark.class,
+      SqlBenchmark.class
     })
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -31,6 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       KafkaCommand.class,
       ProduceCommand.class,
       JobCommand.class,
+      SqlCommand.class,
       AnalyzeCommand.class,
       PretrainCommand.class,
       FineTuneCommand.class,
@@ -61,6 +62,7 @@ public final class NarrowbertCli implements Runnable {
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new NarrowbertCli());
     JobCommand.describeSettings(cli.getSubcommands().get("job"));
+    SqlCommand.describeModelOptions(cli.getSubcommands().get("sql"));
     cli.setOut(out);
     cli.setErr(err);
     cli.setParameterExceptionHandler(

@@ -73,6 +73,24 @@ public final class LengthBuckets<T> {
     return closed;
   }
 
+  /**
+   * Closes the bucket whose oldest item arrived first (the lowest such bucket on a tie), or none
+   * when nothing is pending. For a caller that knows its upstream cannot send more until the oldest
+   * item is done (a full asynchronous queue).
+   */
+  public List<T> closeOldest() {
+    List<T> oldest = null;
+    for (List<T> bucket : buckets) {
+      if (!bucket.isEmpty()
+          && (oldest == null
+              || arrivedAtMillis.applyAsLong(bucket.get(0))
+                  < arrivedAtMillis.applyAsLong(oldest.get(0)))) {
+        oldest = bucket;
+      }
+    }
+    return oldest == null ? List.of() : close(oldest);
+  }
+
   /** Closes every non-empty bucket. */
   public List<List<T>> drain() {
     List<List<T>> closed = new ArrayList<>();

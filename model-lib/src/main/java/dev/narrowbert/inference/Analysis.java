@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything {@link ReviewAnalyzer} says about one review.
+ * Everything {@link ReviewAnalyzer} says about one review. A part the caller did not ask for (see
+ * {@link AnalysisPart}) is empty: sentiment {@code null} with no probabilities, no entities, an
+ * embedding of length 0.
  *
  * @param sentiment the most probable sentiment label
  * @param sentimentProbabilities probability of every sentiment label, in config order

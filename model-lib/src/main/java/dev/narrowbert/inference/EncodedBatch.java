@@ -26,6 +26,15 @@ public record EncodedBatch(ModelInputs inputs, QueryPositions queries, List<int[
   public static final int FIRST_WORD_SLOT = 1;
 
   public static EncodedBatch of(NDManager manager, List<Encoding> encodings, int padId) {
+    return of(manager, encodings, padId, true);
+  }
+
+  /**
+   * @param wordQueries whether to query the first sub-token of every word (for NER); without them
+   *     [CLS] is the only query and {@code firstSubTokens} are empty
+   */
+  public static EncodedBatch of(
+      NDManager manager, List<Encoding> encodings, int padId, boolean wordQueries) {
     int batch = encodings.size();
     int length = encodings.stream().mapToInt(Encoding::tokenCount).max().orElse(2);
     long[] ids = new long[batch * length];
@@ -39,7 +48,7 @@ public record EncodedBatch(ModelInputs inputs, QueryPositions queries, List<int[
         ids[b * length + t] = encoding.ids()[t];
         mask[b * length + t] = 1;
       }
-      int[] words = encoding.firstSubTokenPositions();
+      int[] words = wordQueries ? encoding.firstSubTokenPositions() : new int[0];
       int[] union = new int[words.length + 1];
       union[CLS_SLOT] = 0;
       System.arraycopy(words, 0, union, FIRST_WORD_SLOT, words.length);

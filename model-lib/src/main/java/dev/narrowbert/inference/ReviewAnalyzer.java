@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Sentiment, named entities and an embedding for reviews, from one encoder pass per batch: the
@@ -105,29 +106,50 @@ public final class ReviewAnalyzer implements AutoCloseable {
 
   /** Analyses reviews tokenised by {@link #encode}; results are in input order. */
   public List<Analysis> analyzeEncoded(List<Encoding> encodings) {
+    return analyzeEncoded(encodings, AnalysisPart.all());
+  }
+
+  /**
+   * Like {@link #analyzeEncoded(List)}, computing only {@code parts}; the parts left out are empty
+   * in the results (see {@link Analysis}). Without {@link AnalysisPart#ENTITIES} the only query is
+   * [CLS], so the narrow layers do a fraction of the work; what is computed is the same as with
+   * every part.
+   */
+  public List<Analysis> analyzeEncoded(List<Encoding> encodings, Set<AnalysisPart> parts) {
     if (encodings.isEmpty()) {
       return List.of();
     }
+    boolean entities = parts.contains(AnalysisPart.ENTITIES);
     // Torch's grad mode is per thread and on by default; inference never needs the graph.
     JniUtils.setGradMode(false);
     try (NDManager scope = manager.newSubManager()) {
-      EncodedBatch batch = EncodedBatch.of(scope, encodings, padId);
+      EncodedBatch batch = EncodedBatch.of(scope, encodings, padId, entities);
       EncoderOutput out = model.encode(parameterStore, batch.inputs(), batch.queries(), false);
-      NDArray queryStates = out.queryStates(); // (B, M, d)
+      NDArray queryStates = out.queryStates(); // (B, M, d); M = 1 without entities
       NDArray cls = queryStates.get(":, {}, :", EncodedBatch.CLS_SLOT); // (B, d)
-      NDArray sentiment =
-          model.sentimentHead().forward(parameterStore, new NDList(cls), false).head();
-      NDArray sentimentProbs = sentiment.softmax(-1); // (B, C)
+      NDArray sentimentProbs =
+          parts.contains(AnalysisPart.SENTIMENT)
+              ? model
+                  .sentimentHead()
+                  .forward(parameterStore, new NDList(cls), false)
+                  .head()
+                  .softmax(-1) // (B, C)
+              : null;
       NDArray tagProbs =
-          model
-              .entityHead()
-              .forward(parameterStore, new NDList(queryStates), false)
-              .head()
-              .softmax(-1); // (B, M, T)
-      NDArray embeddings =
-          config.pooling() == Pooling.CLS
-              ? cls
-              : meanOverTokens(out.contextStates(), batch.inputs().attentionMask()); // (B, d)
+          entities
+              ? model
+                  .entityHead()
+                  .forward(parameterStore, new NDList(queryStates), false)
+                  .head()
+                  .softmax(-1) // (B, M, T)
+              : null;
+      NDArray embeddings = null;
+      if (parts.contains(AnalysisPart.EMBEDDING)) {
+        embeddings =
+            config.pooling() == Pooling.CLS
+                ? cls
+                : meanOverTokens(out.contextStates(), batch.inputs().attentionMask()); // (B, d)
+      }
       return collect(encodings, batch, sentimentProbs, tagProbs, embeddings);
     }
   }
@@ -138,6 +160,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
     return h.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}));
   }
 
+  /** One {@link Analysis} per review from the head outputs; a null array is a part not asked. */
   private List<Analysis> collect(
       List<Encoding> encodings,
       EncodedBatch batch,
@@ -146,42 +169,56 @@ public final class ReviewAnalyzer implements AutoCloseable {
       NDArray embeddings) {
     int classes = config.sentimentLabels().size();
     int tags = config.entityLabels().size();
-    int slots = (int) tagProbs.getShape().get(1);
     int d = config.hiddenSize();
-    float[] sentiment = sentimentProbs.toType(DataType.FLOAT32, false).toFloatArray();
-    float[] tagProbabilities = tagProbs.toType(DataType.FLOAT32, false).toFloatArray();
-    float[] embedding = embeddings.toType(DataType.FLOAT32, false).toFloatArray();
+    float[] sentiment = floats(sentimentProbs);
+    float[] tagProbabilities = floats(tagProbs);
+    float[] embedding = floats(embeddings);
+    int slots = tagProbs == null ? 0 : (int) tagProbs.getShape().get(1);
     List<Analysis> results = new ArrayList<>(encodings.size());
     for (int b = 0; b < encodings.size(); b++) {
-      Map<String, Float> probabilities = new LinkedHashMap<>();
-      int best = 0;
-      for (int c = 0; c < classes; c++) {
-        probabilities.put(config.sentimentLabels().get(c), sentiment[b * classes + c]);
-        best = sentiment[b * classes + c] > sentiment[b * classes + best] ? c : best;
-      }
-      int[] words = batch.firstSubTokens().get(b);
-      int[] wordTags = new int[words.length];
-      float[] wordScores = new float[words.length];
-      for (int w = 0; w < words.length; w++) {
-        int offset = (b * slots + EncodedBatch.FIRST_WORD_SLOT + w) * tags;
-        for (int t = 0; t < tags; t++) {
-          if (tagProbabilities[offset + t] > tagProbabilities[offset + wordTags[w]]) {
-            wordTags[w] = t;
-          }
-        }
-        wordScores[w] = tagProbabilities[offset + wordTags[w]];
-      }
       Encoding encoding = encodings.get(b);
+      Map<String, Float> probabilities = new LinkedHashMap<>();
+      String label = null;
+      if (sentiment != null) {
+        int best = 0;
+        for (int c = 0; c < classes; c++) {
+          probabilities.put(config.sentimentLabels().get(c), sentiment[b * classes + c]);
+          best = sentiment[b * classes + c] > sentiment[b * classes + best] ? c : best;
+        }
+        label = config.sentimentLabels().get(best);
+      }
+      List<Entity> entities = List.of();
+      if (tagProbabilities != null) {
+        int[] words = batch.firstSubTokens().get(b);
+        int[] wordTags = new int[words.length];
+        float[] wordScores = new float[words.length];
+        for (int w = 0; w < words.length; w++) {
+          int offset = (b * slots + EncodedBatch.FIRST_WORD_SLOT + w) * tags;
+          for (int t = 0; t < tags; t++) {
+            if (tagProbabilities[offset + t] > tagProbabilities[offset + wordTags[w]]) {
+              wordTags[w] = t;
+            }
+          }
+          wordScores[w] = tagProbabilities[offset + wordTags[w]];
+        }
+        entities = bioDecoder.decode(encoding, words, wordTags, wordScores);
+      }
       results.add(
           new Analysis(
-              config.sentimentLabels().get(best),
+              label,
               probabilities,
-              bioDecoder.decode(encoding, words, wordTags, wordScores),
-              java.util.Arrays.copyOfRange(embedding, b * d, (b + 1) * d),
+              entities,
+              embedding == null
+                  ? new float[0]
+                  : java.util.Arrays.copyOfRange(embedding, b * d, (b + 1) * d),
               encoding.tokenCount(),
               encoding.truncated()));
     }
     return results;
+  }
+
+  private static float[] floats(NDArray array) {
+    return array == null ? null : array.toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   @Override

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.narrowbert.model.Pooling;
+import dev.narrowbert.tokenizer.Encoding;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,39 @@ class ReviewAnalyzerTest {
       assertThat(batched.sentimentProbabilities().get("positive"))
           .isCloseTo(alone.sentimentProbabilities().get("positive"), within(1e-5f));
       assertThat(batched.entities()).isEqualTo(alone.entities());
+    }
+  }
+
+  @Test
+  void computesOnlyTheAskedPartsWithTheSameValues() throws Exception {
+    Path dir = TinyModelDirectory.create(temp.resolve("model"));
+    List<String> texts =
+        List.of("tom hanks was great in paris", "boring", "the music was fun but the end was bad");
+
+    try (ReviewAnalyzer analyzer = ReviewAnalyzer.open(dir, "cpu")) {
+      List<Encoding> encodings = texts.stream().map(analyzer::encode).toList();
+      List<Analysis> full = analyzer.analyzeEncoded(encodings);
+      List<Analysis> sentimentOnly =
+          analyzer.analyzeEncoded(encodings, EnumSet.of(AnalysisPart.SENTIMENT));
+      List<Analysis> entitiesOnly =
+          analyzer.analyzeEncoded(encodings, EnumSet.of(AnalysisPart.ENTITIES));
+      List<Analysis> embeddingOnly =
+          analyzer.analyzeEncoded(encodings, EnumSet.of(AnalysisPart.EMBEDDING));
+
+      for (int i = 0; i < texts.size(); i++) {
+        // Only the [CLS] query: the narrow layers see the same keys and values, so [CLS] agrees.
+        assertThat(sentimentOnly.get(i).sentiment()).isEqualTo(full.get(i).sentiment());
+        assertThat(sentimentOnly.get(i).sentimentProbabilities().get("positive"))
+            .isCloseTo(full.get(i).sentimentProbabilities().get("positive"), within(1e-5f));
+        assertThat(sentimentOnly.get(i).entities()).isEmpty();
+        assertThat(sentimentOnly.get(i).embedding()).isEmpty();
+        assertThat(entitiesOnly.get(i).entities()).isEqualTo(full.get(i).entities());
+        assertThat(entitiesOnly.get(i).sentiment()).isNull();
+        assertThat(entitiesOnly.get(i).sentimentProbabilities()).isEmpty();
+        assertThat(embeddingOnly.get(i).embedding())
+            .containsExactly(full.get(i).embedding(), within(1e-5f));
+        assertThat(embeddingOnly.get(i).tokenCount()).isEqualTo(full.get(i).tokenCount());
+      }
     }
   }
 
