@@ -28,7 +28,10 @@ class SqlCommandITCase {
     assertThat(status).as("stderr: %s", err).isZero();
     List<String> rows = out.toString().lines().filter(line -> line.matches("\\| r\\d.*")).toList();
     assertThat(rows).hasSize(7);
-    assertThat(rows.get(0)).startsWith("| r1        | positive  |").contains("(Justin, PER,");
+    assertThat(rows.get(0))
+        .startsWith("| r1        | positive  |")
+        .contains("(Emma Stone, PER, 0, 10, ")
+        .contains("(Justin Hurwitz, PER, 47, 61, ");
     assertThat(rows.get(1)).startsWith("| r2        | negative  |");
     assertThat(rows.get(5)).matches("\\| r6 +\\| NULL +\\| NULL +\\| NULL +\\|");
     assertThat(rows.get(6)).matches("\\| r7 +\\| NULL +\\| NULL +\\| NULL +\\|");
