@@ -77,22 +77,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 .topic("review-dead-letters", 1)
                 .build()
                 .start()) {
-      JobSettings settings =
-          JobSettings.fromMap(
-              Map.of(
-                  "bootstrap-servers",
-                  kafka.bootstrapServers(),
-                  "model",
-                  modelDirectory.toString(),
-                  "device",
-                  "cpu",
-                  "parallelism",
-                  "1",
-                  "max-batch-size",
-                  String.valueOf(batchSize),
-                  "checkpoint-interval",
-                  checkpointInterval));
-      JobClient job = startJob(settings);
+      JobClient job =
+          startJob(
+              benchmarkSettings(
+                  kafka.bootstrapServers(), modelDirectory, batchSize, checkpointInterval));
       // A whole unmeasured round first: the job's path (Kafka clients, Avro, Flink's network
       // stack, the batcher) needs as much JIT warm-up as the model.
       runPipeline(kafka, reviews, "warmup", latencies);
@@ -247,5 +235,24 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     + result.get("p99_latency_ms")
                     + " ms (processed - produced)"));
     System.out.println(json.writeValueAsString(root));
+  }
+
+  /** The job as the streaming benchmarks run it: one CPU subtask, the given batch and interval. */
+  static JobSettings benchmarkSettings(
+      String bootstrapServers, Path modelDirectory, int batchSize, String checkpointInterval) {
+    return JobSettings.fromMap(
+        Map.of(
+            "bootstrap-servers",
+            bootstrapServers,
+            "model",
+            modelDirectory.toString(),
+            "device",
+            "cpu",
+            "parallelism",
+            "1",
+            "max-batch-size",
+            String.valueOf(batchSize),
+            "checkpoint-interval",
+            checkpointInterval));
   }
 }

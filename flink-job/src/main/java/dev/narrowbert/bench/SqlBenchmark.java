@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.demo.SampleReviews;
 import dev.narrowbert.demo.TopicReader;
-import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.schema.Review;
 import java.nio.charset.StandardCharsets;
@@ -88,20 +87,8 @@ public final class SqlBenchmark implements Callable<Integer> {
             .start()) {
       JobClient streamJob =
           PipelineBenchmark.startJob(
-              JobSettings.fromMap(
-                  Map.of(
-                      "bootstrap-servers",
-                      kafka.bootstrapServers(),
-                      "model",
-                      modelDirectory.toString(),
-                      "device",
-                      "cpu",
-                      "parallelism",
-                      "1",
-                      "max-batch-size",
-                      String.valueOf(batchSize),
-                      "checkpoint-interval",
-                      checkpointInterval)));
+              PipelineBenchmark.benchmarkSettings(
+                  kafka.bootstrapServers(), modelDirectory, batchSize, checkpointInterval));
       JobClient sqlJob = startSqlJob(kafka.bootstrapServers(), modelDirectory);
       // A whole unmeasured round of each first: JIT, Kafka clients, codegen, the model.
       PipelineBenchmark.runPipeline(kafka, reviews, "warmup", unused);

@@ -13,7 +13,6 @@ import dev.narrowbert.tokenizer.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -98,11 +97,7 @@ public final class ConvertCommand implements Callable<Integer> {
       precision.castWeights(converted, manager);
       ModelDirectory.save(converted, directory.vocabulary(), out);
     }
-    Path notice = model.resolve(PretrainedImport.NOTICE_FILE);
-    if (Files.isRegularFile(notice)) {
-      Files.copy(
-          notice, out.resolve(PretrainedImport.NOTICE_FILE), StandardCopyOption.REPLACE_EXISTING);
-    }
+    PretrainedImport.copyNotice(model, out);
     spec.commandLine()
         .getOut()
         .printf(

@@ -234,13 +234,7 @@ public final class FineTuneCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(line);
     }
     // Fine-tuned weights still derive from the start model's: its NOTICE goes with them.
-    Path notice = model.resolve(PretrainedImport.NOTICE_FILE);
-    if (Files.isRegularFile(notice)) {
-      Files.copy(
-          notice,
-          out.resolve(PretrainedImport.NOTICE_FILE),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
+    PretrainedImport.copyNotice(model, out);
     return 0;
   }
 

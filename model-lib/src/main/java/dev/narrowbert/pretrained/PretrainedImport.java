@@ -119,4 +119,16 @@ public final class PretrainedImport {
     }
     return tensor.shape();
   }
+
+  /**
+   * Copies {@code from}'s NOTICE, if it has one, into {@code to}: weights derived from pretrained
+   * ones (fine-tuned, converted) keep naming their source and licence.
+   */
+  public static void copyNotice(Path from, Path to) throws IOException {
+    Path notice = from.resolve(NOTICE_FILE);
+    if (Files.isRegularFile(notice)) {
+      Files.copy(
+          notice, to.resolve(NOTICE_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
 }
