@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       InitModelCommand.class,
       ImportCommand.class,
       ConvertCommand.class,
+      EntityGateCommand.class,
       BenchCommand.class,
       MemorySoak.class
     },

@@ -90,6 +90,16 @@ public final class EvalCommand implements Callable<Integer> {
       description = "head or head_tail: which tokens a longer review keeps (default: the model's).")
   private String truncation;
 
+  @Option(
+      names = "--entity-gate",
+      defaultValue = "true",
+      arity = "1",
+      paramLabel = "true|false",
+      description =
+          "ner: query only the words the model's entity gate passes (default ${DEFAULT-VALUE}; a"
+              + " model without a gate queries every word).")
+  private boolean entityGate;
+
   @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
   private String device;
 
@@ -148,17 +158,29 @@ public final class EvalCommand implements Callable<Integer> {
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(directory.vocabulary(), length, kept);
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = directory.vocabulary().padId();
-      ObjectNode result =
-          task.equals("sentiment")
-              ? sentiment(new SentimentClassifier(directory.model(), ps, padId), tokenizer, manager)
-              : entities(
-                  new EntityTask(
-                      new EntityTagger(directory.model(), ps, padId),
-                      directory.config().entityLabels(),
-                      false),
-                  tokenizer,
-                  directory.config().entityLabels(),
-                  manager);
+      ObjectNode result;
+      if (task.equals("sentiment")) {
+        result =
+            sentiment(new SentimentClassifier(directory.model(), ps, padId), tokenizer, manager);
+      } else {
+        EntityTagger tagger =
+            new EntityTagger(directory.model(), ps, padId).useEntityGate(entityGate);
+        result =
+            entities(
+                new EntityTask(tagger, directory.config().entityLabels(), false),
+                tokenizer,
+                directory.config().entityLabels(),
+                manager);
+        EntityTagger.QueryCounts counts = tagger.queryCounts();
+        ObjectNode gate = result.putObject("entity_gate");
+        gate.put("on", tagger.entityGated());
+        if (tagger.entityGated()) {
+          gate.put("threshold", directory.config().entityGate().threshold());
+        }
+        gate.put(
+            "entity_word_recall", round(ratio(counts.entityWordsQueried(), counts.entityWords())));
+        gate.put("query_share", round(ratio(counts.queried(), counts.words())));
+      }
       spec.commandLine().getOut().println(JSON.writeValueAsString(result));
     }
     return 0;
@@ -259,6 +281,10 @@ public final class EvalCommand implements Callable<Integer> {
           .put("f1", round(type.getValue().f1()));
     }
     return result;
+  }
+
+  private static double ratio(long part, long whole) {
+    return whole == 0 ? 0 : (double) part / whole;
   }
 
   private void warn(BadLineReport report, String extra) {

@@ -318,7 +318,7 @@ public final class FineTuneCommand implements Callable<Integer> {
     return examples;
   }
 
-  private static List<TaggedSentence> sentences(
+  static List<TaggedSentence> sentences(
       Path file, WordPieceTokenizer tokenizer, List<String> labels, PrintStream err)
       throws IOException {
     List<TaggedSentence> examples = new ArrayList<>();

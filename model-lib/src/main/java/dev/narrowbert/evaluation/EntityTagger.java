@@ -7,6 +7,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.inference.EncodedBatch;
 import dev.narrowbert.model.EncoderOutput;
+import dev.narrowbert.model.EntityGate;
+import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.model.QueryPositions;
 import dev.narrowbert.training.TaggedSentence;
@@ -23,12 +25,46 @@ public final class EntityTagger {
   private final ParameterStore parameterStore;
   private final int padId;
   private final int outsideTag;
+  private boolean gated;
+  private long words;
+  private long queried;
+  private long entityWords;
+  private long entityWordsQueried;
 
   public EntityTagger(NarrowBertModel model, ParameterStore parameterStore, int padId) {
     this.model = model;
     this.parameterStore = parameterStore;
     this.padId = padId;
     this.outsideTag = model.config().entityLabels().indexOf("O");
+    this.gated = model.entityGate() != null;
+  }
+
+  /**
+   * With the model's entity gate (the default when it has one), {@link #predict} queries only the
+   * words the gate passes and tags the others {@code O}; without it, every word. Training ({@link
+   * #logits}) always queries every word.
+   */
+  public EntityTagger useEntityGate(boolean on) {
+    gated = on && model.entityGate() != null;
+    return this;
+  }
+
+  public boolean entityGated() {
+    return gated;
+  }
+
+  /**
+   * What {@link #predict} has queried so far.
+   *
+   * @param words words tagged (those truncation kept)
+   * @param queried words the narrow layers computed
+   * @param entityWords words whose gold tag is not {@code O}
+   * @param entityWordsQueried of those, the ones that were queried: the gate's recall
+   */
+  public record QueryCounts(long words, long queried, long entityWords, long entityWordsQueried) {}
+
+  public QueryCounts queryCounts() {
+    return new QueryCounts(words, queried, entityWords, entityWordsQueried);
   }
 
   /** The packed word queries of a batch. */
@@ -53,16 +89,76 @@ public final class EntityTagger {
   public int[][] predict(NDManager manager, List<TaggedSentence> sentences) {
     JniUtils.setGradMode(false);
     try (NDManager scope = manager.newSubManager()) {
-      QueryPositions queries = queries(scope, sentences);
-      long[] best = logits(scope, sentences, queries, false).argMax(-1).toLongArray(); // (B*M)
-      int width = (int) queries.count();
+      List<int[]> positions = sentences.stream().map(TaggedSentence::queryPositions).toList();
+      // Per sentence, the indices (into positions) of the words that are queries.
+      List<int[]> kept;
+      NDArray queryStates;
+      if (gated) {
+        EncodedBatch batch =
+            EncodedBatch.of(
+                scope, sentences.stream().map(TaggedSentence::encoding).toList(), padId, false);
+        FullLengthStates context = model.encodeFullLength(parameterStore, batch.inputs(), false);
+        float[][] gate =
+            model.entityGate().probabilities(parameterStore, context.states(), positions);
+        float threshold = model.config().entityGate().threshold();
+        kept = java.util.Arrays.stream(gate).map(p -> EntityGate.passing(p, threshold)).toList();
+        List<int[]> keptPositions = new java.util.ArrayList<>();
+        for (int b = 0; b < positions.size(); b++) {
+          int[] p = positions.get(b);
+          keptPositions.add(java.util.Arrays.stream(kept.get(b)).map(i -> p[i]).toArray());
+        }
+        queryStates =
+            model
+                .encodeNarrow(
+                    parameterStore, context, QueryPositions.of(scope, keptPositions), false)
+                .queryStates();
+      } else {
+        kept =
+            positions.stream()
+                .map(p -> java.util.stream.IntStream.range(0, p.length).toArray())
+                .toList();
+        EncodedBatch batch =
+            EncodedBatch.of(
+                scope, sentences.stream().map(TaggedSentence::encoding).toList(), padId);
+        queryStates =
+            model
+                .encode(parameterStore, batch.inputs(), queries(scope, sentences), false)
+                .queryStates();
+      }
+      long[] best =
+          model
+              .entityHead()
+              .forward(parameterStore, new NDList(queryStates), false)
+              .head()
+              .argMax(-1)
+              .toLongArray(); // (B*M)
+      int width = (int) queryStates.getShape().get(1);
       int[][] tags = new int[sentences.size()][];
       for (int b = 0; b < sentences.size(); b++) {
-        int[] firstTokens = sentences.get(b).firstTokens();
+        TaggedSentence sentence = sentences.get(b);
+        int[] firstTokens = sentence.firstTokens();
         tags[b] = new int[firstTokens.length];
-        int slot = 0;
-        for (int w = 0; w < firstTokens.length; w++) {
-          tags[b][w] = firstTokens[w] >= 0 ? (int) best[b * width + slot++] : outsideTag;
+        java.util.Arrays.fill(tags[b], outsideTag);
+        // Word index of each surviving position, in order.
+        int[] wordOf =
+            java.util.stream.IntStream.range(0, firstTokens.length)
+                .filter(w -> firstTokens[w] >= 0)
+                .toArray();
+        int[] slots = kept.get(b);
+        for (int slot = 0; slot < slots.length; slot++) {
+          tags[b][wordOf[slots[slot]]] = (int) best[b * width + slot];
+        }
+        words += wordOf.length;
+        queried += slots.length;
+        boolean[] isQuery = new boolean[wordOf.length];
+        for (int i : slots) {
+          isQuery[i] = true;
+        }
+        for (int i = 0; i < wordOf.length; i++) {
+          if (sentence.tags()[wordOf[i]] != outsideTag) {
+            entityWords++;
+            entityWordsQueried += isQuery[i] ? 1 : 0;
+          }
         }
       }
       return tags;

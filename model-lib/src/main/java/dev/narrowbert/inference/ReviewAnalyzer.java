@@ -8,10 +8,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.model.EncoderOutput;
+import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.model.Pooling;
+import dev.narrowbert.model.QueryPositions;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.ReviewTokenizer;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
@@ -25,7 +27,8 @@ import java.util.Set;
 
 /**
  * Sentiment, named entities and an embedding for reviews, from one encoder pass per batch: the
- * queries are [CLS] and the first sub-token of every word (see {@link EncodedBatch}).
+ * queries are [CLS] and the first sub-token of every word (see {@link EncodedBatch}), or, with the
+ * model's entity gate, of every word the gate passes (see {@link WordSlots}).
  *
  * <p>Each call works in its own {@code NDManager} sub-scope that is closed before it returns, so a
  * long-running job does not accumulate native memory. Not thread-safe: use one per thread.
@@ -39,6 +42,10 @@ public final class ReviewAnalyzer implements AutoCloseable {
   private final int padId;
   private final ParameterStore parameterStore;
   private final BioDecoder bioDecoder;
+  private final int outsideTag;
+  private boolean entityGate;
+  private long wordsSeen;
+  private long wordQueries;
 
   private ReviewAnalyzer(NDManager manager, ModelDirectory checkpoint) {
     this.manager = manager;
@@ -51,6 +58,8 @@ public final class ReviewAnalyzer implements AutoCloseable {
     this.padId = checkpoint.vocabulary().padId();
     this.parameterStore = new ParameterStore(manager, false);
     this.bioDecoder = new BioDecoder(config.entityLabels());
+    this.outsideTag = config.entityLabels().indexOf("O");
+    this.entityGate = model.entityGate() != null;
   }
 
   /**
@@ -80,6 +89,38 @@ public final class ReviewAnalyzer implements AutoCloseable {
 
   public NarrowBertConfig config() {
     return config;
+  }
+
+  /**
+   * Turns the model's entity gate on (the default when the model has one) or off (every word is an
+   * NER query). A model without a gate ignores {@code on}.
+   */
+  public ReviewAnalyzer useEntityGate(boolean on) {
+    entityGate = on && model.entityGate() != null;
+    return this;
+  }
+
+  /** Whether entity queries are gated. */
+  public boolean entityGated() {
+    return entityGate;
+  }
+
+  /**
+   * Words analysed for entities so far and how many of them became queries of the narrow layers
+   * (all of them without the gate).
+   */
+  public QueryShare queryShare() {
+    return new QueryShare(wordsSeen, wordQueries);
+  }
+
+  /**
+   * @param words words of the reviews analysed for entities
+   * @param queries words that the narrow layers computed
+   */
+  public record QueryShare(long words, long queries) {
+    public double share() {
+      return words == 0 ? 0 : (double) queries / words;
+    }
   }
 
   /** The device the weights live on and inference runs on. */
@@ -113,7 +154,8 @@ public final class ReviewAnalyzer implements AutoCloseable {
    * Like {@link #analyzeEncoded(List)}, computing only {@code parts}; the parts left out are empty
    * in the results (see {@link Analysis}). Without {@link AnalysisPart#ENTITIES} the only query is
    * [CLS], so the narrow layers do a fraction of the work; what is computed is the same as with
-   * every part.
+   * every part. With the entity gate on, only the words the gate passes are NER queries; the others
+   * are tagged {@code O} (their score is the gate's probability of not being part of an entity).
    */
   public List<Analysis> analyzeEncoded(List<Encoding> encodings, Set<AnalysisPart> parts) {
     if (encodings.isEmpty()) {
@@ -124,7 +166,24 @@ public final class ReviewAnalyzer implements AutoCloseable {
     JniUtils.setGradMode(false);
     try (NDManager scope = manager.newSubManager()) {
       EncodedBatch batch = EncodedBatch.of(scope, encodings, padId, entities);
-      EncoderOutput out = model.encode(parameterStore, batch.inputs(), batch.queries(), false);
+      WordSlots slots = WordSlots.ungated(batch.firstSubTokens());
+      EncoderOutput out;
+      if (entities && entityGate) {
+        FullLengthStates context = model.encodeFullLength(parameterStore, batch.inputs(), false);
+        float[][] gate =
+            model
+                .entityGate()
+                .probabilities(parameterStore, context.states(), batch.firstSubTokens());
+        slots = WordSlots.gated(batch.firstSubTokens(), gate, config.entityGate().threshold());
+        QueryPositions queries = QueryPositions.of(scope, slots.queries());
+        out = model.encodeNarrow(parameterStore, context, queries, false);
+      } else {
+        out = model.encode(parameterStore, batch.inputs(), batch.queries(), false);
+      }
+      if (entities) {
+        wordsSeen += slots.words();
+        wordQueries += slots.queried();
+      }
       NDArray queryStates = out.queryStates(); // (B, M, d); M = 1 without entities
       NDArray cls = queryStates.get(":, {}, :", EncodedBatch.CLS_SLOT); // (B, d)
       NDArray sentimentProbs =
@@ -150,7 +209,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
                 ? cls
                 : meanOverTokens(out.contextStates(), batch.inputs().attentionMask()); // (B, d)
       }
-      return collect(encodings, batch, sentimentProbs, tagProbs, embeddings);
+      return collect(encodings, batch, slots, sentimentProbs, tagProbs, embeddings);
     }
   }
 
@@ -164,6 +223,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
   private List<Analysis> collect(
       List<Encoding> encodings,
       EncodedBatch batch,
+      WordSlots wordSlots,
       NDArray sentimentProbs,
       NDArray tagProbs,
       NDArray embeddings) {
@@ -193,7 +253,13 @@ public final class ReviewAnalyzer implements AutoCloseable {
         int[] wordTags = new int[words.length];
         float[] wordScores = new float[words.length];
         for (int w = 0; w < words.length; w++) {
-          int offset = (b * slots + EncodedBatch.FIRST_WORD_SLOT + w) * tags;
+          int slot = wordSlots.slot(b, w);
+          if (slot < 0) { // gated out: not part of an entity
+            wordTags[w] = outsideTag;
+            wordScores[w] = 1 - wordSlots.gate(b, w);
+            continue;
+          }
+          int offset = (b * slots + slot) * tags;
           for (int t = 0; t < tags; t++) {
             if (tagProbabilities[offset + t] > tagProbabilities[offset + wordTags[w]]) {
               wordTags[w] = t;

@@ -36,6 +36,8 @@ import java.util.Map;
  * @param pooling how {@code ReviewAnalyzer} turns a review into one embedding vector
  * @param fusedKeyValue compute K and V of all narrow attention sublayers with one matmul over H
  * @param truncation which tokens of a longer review are kept ({@code head} or {@code head_tail})
+ * @param entityGate the entity gate, {@link EntityGateSpec#NONE} without one (also when a
+ *     config.json has no {@code entity_gate}, as those written before the gate existed)
  */
 public record NarrowBertConfig(
     @JsonProperty("model_version") String modelVersion,
@@ -55,7 +57,8 @@ public record NarrowBertConfig(
     @JsonProperty("entity_labels") List<String> entityLabels,
     @JsonProperty("pooling") Pooling pooling,
     @JsonProperty("fused_key_value") boolean fusedKeyValue,
-    @JsonProperty("truncation") Truncation truncation) {
+    @JsonProperty("truncation") Truncation truncation,
+    @JsonProperty("entity_gate") EntityGateSpec entityGate) {
 
   /** Review sentiment classes. */
   public static final List<String> SENTIMENT_LABELS = List.of("negative", "positive");
@@ -63,6 +66,9 @@ public record NarrowBertConfig(
   /** CoNLL-2003 BIO tags. */
   public static final List<String> ENTITY_LABELS =
       List.of("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC");
+
+  /** The only optional field: a config.json without it has no gate. */
+  private static final String ENTITY_GATE = "entity_gate";
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -94,6 +100,7 @@ public record NarrowBertConfig(
     }
     require(pooling != null, "pooling must be set (cls or mean)");
     require(truncation != null, "truncation must be set (head or head_tail)");
+    require(entityGate != null, "entity_gate must be an object or absent, not null");
     sentimentLabels = List.copyOf(sentimentLabels);
     entityLabels = List.copyOf(entityLabels);
   }
@@ -140,7 +147,8 @@ public record NarrowBertConfig(
         ENTITY_LABELS,
         Pooling.CLS,
         true,
-        Truncation.HEAD);
+        Truncation.HEAD,
+        EntityGateSpec.NONE);
   }
 
   /** The parsed {@link #layerStack}. */
@@ -173,6 +181,10 @@ public record NarrowBertConfig(
 
   public NarrowBertConfig withTruncation(Truncation newTruncation) {
     return with(Map.of("truncation", newTruncation));
+  }
+
+  public NarrowBertConfig withEntityGate(EntityGateSpec gate) {
+    return with(Map.of("entity_gate", gate));
   }
 
   public NarrowBertConfig withVocab(int size, String hash) {
@@ -213,7 +225,13 @@ public record NarrowBertConfig(
   /** Reads and validates a {@code config.json}. */
   public static NarrowBertConfig load(Path file) throws IOException {
     try {
-      return JSON.readValue(file.toFile(), NarrowBertConfig.class);
+      if (!(JSON.readTree(file.toFile()) instanceof ObjectNode json)) {
+        throw new IOException("invalid " + file + ": not a JSON object");
+      }
+      if (!json.has(ENTITY_GATE)) {
+        json.set(ENTITY_GATE, JSON.valueToTree(EntityGateSpec.NONE));
+      }
+      return JSON.treeToValue(json, NarrowBertConfig.class);
     } catch (IOException e) {
       Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
       throw new IOException("invalid " + file + ": " + cause.getMessage(), e);

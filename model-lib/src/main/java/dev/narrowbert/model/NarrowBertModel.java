@@ -29,6 +29,7 @@ public final class NarrowBertModel extends AbstractBlock {
   private final MlmHead mlmHead;
   private final SequenceClassificationHead sentimentHead;
   private final TokenClassificationHead entityHead;
+  private final EntityGate entityGate;
 
   public NarrowBertModel(NarrowBertConfig config) {
     this.config = config;
@@ -37,6 +38,9 @@ public final class NarrowBertModel extends AbstractBlock {
     mlmHead = addChildBlock("mlm", new MlmHead(config, embeddings.wordEmbeddings()));
     sentimentHead = addChildBlock("sentiment", new SequenceClassificationHead(config));
     entityHead = addChildBlock("entities", new TokenClassificationHead(config));
+    // Last and only with a gate, so checkpoints without one keep their layout.
+    entityGate =
+        config.entityGate().present() ? addChildBlock("gate", new EntityGate(config)) : null;
   }
 
   public NarrowBertConfig config() {
@@ -55,6 +59,11 @@ public final class NarrowBertModel extends AbstractBlock {
     return entityHead;
   }
 
+  /** The entity gate, or null if the config has none ({@link EntityGateSpec#present()}). */
+  public EntityGate entityGate() {
+    return entityGate;
+  }
+
   /**
    * The one place weights are initialised, as {@code BertPreTrainedModel._init_weights}: every
    * weight matrix and embedding ~ N(0, initializer_range²), biases and LayerNorm β 0, LayerNorm γ
@@ -70,11 +79,23 @@ public final class NarrowBertModel extends AbstractBlock {
   /** Embeddings then the encoder stack; see {@link NarrowEncoder}. */
   public EncoderOutput encode(
       ParameterStore ps, ModelInputs inputs, QueryPositions queries, boolean training) {
+    return encodeNarrow(ps, encodeFullLength(ps, inputs, training), queries, training);
+  }
+
+  /** Embeddings then the full-length sublayers: the states the queries are chosen from. */
+  public FullLengthStates encodeFullLength(
+      ParameterStore ps, ModelInputs inputs, boolean training) {
     NDArray embedded =
         embeddings
             .forward(ps, new NDList(inputs.tokenIds(), inputs.tokenTypeIds()), training)
             .head(); // (B, L, d)
-    return encoder.encode(ps, embedded, inputs.attentionMask(), queries, training);
+    return encoder.fullLength(ps, embedded, inputs.attentionMask(), training);
+  }
+
+  /** The narrow sublayers for {@code queries}, from {@link #encodeFullLength}. */
+  public EncoderOutput encodeNarrow(
+      ParameterStore ps, FullLengthStates context, QueryPositions queries, boolean training) {
+    return encoder.narrow(ps, context, queries, training);
   }
 
   /** Inputs: ids, type ids, attention mask (B, L), query positions and mask (B, M). */
@@ -96,6 +117,9 @@ public final class NarrowBertModel extends AbstractBlock {
     mlmHead.initialize(manager, dataType, states);
     sentimentHead.initialize(manager, dataType, new Shape(1, config.hiddenSize()));
     entityHead.initialize(manager, dataType, states);
+    if (entityGate != null) {
+      entityGate.initialize(manager, dataType, states);
+    }
   }
 
   @Override

@@ -72,8 +72,13 @@ public final class NarrowEncoder extends AbstractBlock {
       NDArray attentionMask,
       QueryPositions queries,
       boolean training) {
+    return narrow(ps, fullLength(ps, embeddings, attentionMask, training), queries, training);
+  }
+
+  /** The full-length sublayers over all tokens: H at the narrowing point. */
+  public FullLengthStates fullLength(
+      ParameterStore ps, NDArray embeddings, NDArray attentionMask, boolean training) {
     NDArray additiveMask = additive(attentionMask, embeddings.getDataType()); // (B, 1, 1, L)
-    // 1. Full-length sublayers over all tokens.
     NDArray h = embeddings; // (B, L, d)
     for (Block sublayer : fullSublayers) {
       h =
@@ -90,18 +95,28 @@ public final class NarrowEncoder extends AbstractBlock {
                           training)
                       .head());
     }
-    // 2. Narrowing: only the query positions go on. H stays fixed from here.
+    return new FullLengthStates(h, additiveMask);
+  }
+
+  /**
+   * From the narrowing point on: only the query positions go on, and H stays fixed. Every query is
+   * computed independently of the others (its attention reads keys and values from H only), so a
+   * query's output does not depend on which other positions are queries.
+   */
+  public EncoderOutput narrow(
+      ParameterStore ps, FullLengthStates context, QueryPositions queries, boolean training) {
+    NDArray h = context.states();
+    NDArray additiveMask = context.additiveMask();
     NDArray x = queries.gather(h); // (B, M, d)
     if (!stack.isNarrow()) {
       return new EncoderOutput(h, x);
     }
-    // 3. Narrow sublayers; K/V of every narrow attention come from H, fused or one by one.
+    // K/V of every narrow attention come from H, fused or one by one.
     List<NDArray[]> keyValues =
         config.fusedKeyValue() ? fusedKeyValues.project(ps, h, training) : List.of();
     int attentionIndex = 0;
     for (Block sublayer : narrowSublayers) {
       if (sublayer instanceof AttentionSublayer attention) {
-        NDArray context = h;
         NDArray[] kv = config.fusedKeyValue() ? keyValues.get(attentionIndex) : null;
         x =
             scoped(
@@ -110,9 +125,7 @@ public final class NarrowEncoder extends AbstractBlock {
                 in ->
                     kv != null
                         ? attention.forwardProjected(ps, in, kv[0], kv[1], additiveMask, training)
-                        : attention
-                            .forward(ps, new NDList(in, context, additiveMask), training)
-                            .head());
+                        : attention.forward(ps, new NDList(in, h, additiveMask), training).head());
         attentionIndex++;
       } else {
         x = scoped(x, training, in -> sublayer.forward(ps, new NDList(in), training).head());

@@ -1,6 +1,7 @@
 package dev.narrowbert.pretrained;
 
 import ai.djl.ndarray.NDManager;
+import dev.narrowbert.model.EntityGateSpec;
 import dev.narrowbert.model.LayerStack;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -97,7 +98,8 @@ public final class PretrainedImport {
               base.entityLabels(),
               pooling,
               false,
-              truncation);
+              truncation,
+              EntityGateSpec.NONE);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }

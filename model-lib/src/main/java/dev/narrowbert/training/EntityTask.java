@@ -92,7 +92,7 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
   public boolean trains(String parameterName) {
     return headOnly
         ? ModelParts.belongsTo(parameterName, ModelParts.ENTITY_HEAD)
-        : !ModelParts.belongsTo(parameterName, ModelParts.MLM_HEAD)
-            && !ModelParts.belongsTo(parameterName, ModelParts.SENTIMENT_HEAD);
+        : ModelParts.isEncoder(parameterName)
+            || ModelParts.belongsTo(parameterName, ModelParts.ENTITY_HEAD);
   }
 }

@@ -62,12 +62,12 @@ public final class MaskedLmPretraining {
             java.util.Set.of(vocabulary.clsId(), vocabulary.sepId(), vocabulary.padId(), maskId));
   }
 
-  /** Parameters the MLM objective trains: all but the fine-tuning heads. */
+  /** Parameters the MLM objective trains: the encoder and the MLM head. */
   public static List<Pair<String, Parameter>> trainableParameters(NarrowBertModel model) {
     List<Pair<String, Parameter>> trainable = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
-      if (!ModelParts.belongsTo(p.getKey(), ModelParts.SENTIMENT_HEAD)
-          && !ModelParts.belongsTo(p.getKey(), ModelParts.ENTITY_HEAD)) {
+      if (ModelParts.isEncoder(p.getKey())
+          || ModelParts.belongsTo(p.getKey(), ModelParts.MLM_HEAD)) {
         trainable.add(p);
       }
     }

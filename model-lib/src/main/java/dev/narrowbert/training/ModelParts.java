@@ -10,8 +10,20 @@ public final class ModelParts {
   public static final String MLM_HEAD = "mlm";
   public static final String SENTIMENT_HEAD = "sentiment";
   public static final String ENTITY_HEAD = "entities";
+  public static final String ENTITY_GATE = "gate";
 
   private ModelParts() {}
+
+  /**
+   * True if {@code parameterName} belongs to the embeddings or the sublayer stack, not to a head or
+   * the entity gate: what every training objective trains besides its own head.
+   */
+  public static boolean isEncoder(String parameterName) {
+    return !belongsTo(parameterName, MLM_HEAD)
+        && !belongsTo(parameterName, SENTIMENT_HEAD)
+        && !belongsTo(parameterName, ENTITY_HEAD)
+        && !belongsTo(parameterName, ENTITY_GATE);
+  }
 
   /** True if {@code parameterName} belongs to the top-level child block {@code part}. */
   public static boolean belongsTo(String parameterName, String part) {

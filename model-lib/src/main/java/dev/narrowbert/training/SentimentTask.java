@@ -71,7 +71,7 @@ public final class SentimentTask implements FineTuningTask<SentimentExample> {
   public boolean trains(String parameterName) {
     return headOnly
         ? ModelParts.belongsTo(parameterName, ModelParts.SENTIMENT_HEAD)
-        : !ModelParts.belongsTo(parameterName, ModelParts.MLM_HEAD)
-            && !ModelParts.belongsTo(parameterName, ModelParts.ENTITY_HEAD);
+        : ModelParts.isEncoder(parameterName)
+            || ModelParts.belongsTo(parameterName, ModelParts.SENTIMENT_HEAD);
   }
 }

@@ -38,6 +38,33 @@ class NarrowBertConfigTest {
   }
 
   @Test
+  void aConfigWithoutEntityGateLoadsAsOneWithoutAGate() throws Exception {
+    Path file = temp.resolve("config.json");
+    NarrowBertConfig.preset("tiny", 10, "").save(file);
+    String json = Files.readString(file);
+    Files.writeString(file, json.replaceAll(",\\s*\"entity_gate\"\\s*:\\s*\\{[^}]*\\}", ""));
+
+    assertThat(Files.readString(file)).doesNotContain("entity_gate");
+    assertThat(NarrowBertConfig.load(file).entityGate()).isEqualTo(EntityGateSpec.NONE);
+    assertThat(new NarrowBertModel(NarrowBertConfig.load(file)).entityGate()).isNull();
+  }
+
+  @Test
+  void keepsTheEntityGateThroughJson() throws Exception {
+    NarrowBertConfig config =
+        NarrowBertConfig.preset("tiny", 10, "")
+            .withEntityGate(new EntityGateSpec(16, 0.125f, 0.99f));
+    Path file = temp.resolve("config.json");
+
+    config.save(file);
+
+    assertThat(NarrowBertConfig.load(file)).isEqualTo(config);
+    assertThat(NarrowBertConfig.load(file).entityGate().present()).isTrue();
+    assertThatThrownBy(() -> config.withEntityGate(new EntityGateSpec(16, 1.5f, 0.99f)))
+        .hasMessageContaining("entity_gate.threshold must be in [0, 1]");
+  }
+
+  @Test
   void rejectsHeadsThatDoNotDivideHiddenSize() {
     assertThatThrownBy(() -> NarrowBertConfig.of(10, "", 36, 5, 37, "sf", 8))
         .hasMessageContaining("num_attention_heads (5) must divide hidden_size 36");
