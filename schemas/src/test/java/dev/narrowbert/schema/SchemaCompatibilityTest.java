@@ -18,9 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Keeps our Kafka contracts stable: every released version of each schema (under {@code
- * src/test/resources/dev/narrowbert/schema/released/NAME/vN.avsc}) must stay both backward
- * compatible (the current schema reads data written with it) and forward compatible (it reads data
- * written with the current schema). When you release a schema change, add it as the next vN.avsc.
+ * src/main/resources/dev/narrowbert/schema/released/NAME/vN.avsc}, shipped in the jar) must stay
+ * both backward compatible (the current schema reads data written with it) and forward compatible
+ * (it reads data written with the current schema). When you release a schema change, add it as the
+ * next vN.avsc.
  */
 class SchemaCompatibilityTest {
 
