@@ -21,6 +21,7 @@ import java.util.Set;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -55,6 +56,7 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
   private final String modelDirectory;
   private final String device;
   private final Precision precision;
+  private final boolean entityGate;
   private final int inferenceThreads;
 
   private transient GpuAssignment.Lease gpuLease;
@@ -71,14 +73,20 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
 
   /**
    * @param precision number format of the model at inference
+   * @param entityGate use the model's entity gate (if it has one) to choose the NER queries
    * @param inferenceThreads PyTorch threads for this subtask's model; 0 for an equal share of the
    *     cores among the job's subtasks (see {@link InferenceThreads})
    */
   public AnalyzeReviews(
-      Path modelDirectory, String device, Precision precision, int inferenceThreads) {
+      Path modelDirectory,
+      String device,
+      Precision precision,
+      boolean entityGate,
+      int inferenceThreads) {
     this.modelDirectory = modelDirectory.toString();
     this.device = device;
     this.precision = precision;
+    this.entityGate = entityGate;
     this.inferenceThreads = inferenceThreads;
   }
 
@@ -92,24 +100,30 @@ public final class AnalyzeReviews extends ProcessFunction<ReviewBatch, ReviewAna
                 getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
     InferenceThreads.use(threads); // processElement runs on this same task thread
     try {
-      analyzer = ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice, precision);
+      analyzer =
+          ReviewAnalyzer.open(Path.of(modelDirectory), subtaskDevice, precision)
+              .useEntityGate(entityGate);
     } catch (Exception e) {
       releaseGpu();
       throw e;
     }
     modelVersion = analyzer.config().modelVersion();
     LOG.info(
-        "Subtask {} analyses with model {} on {} (device setting: {}), {}, {} thread(s)",
+        "Subtask {} analyses with model {} on {} (device setting: {}), {}, entity gate {}, {}"
+            + " thread(s)",
         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
         modelVersion,
         analyzer.device(),
         subtaskDevice,
         precision,
+        analyzer.entityGated() ? "on" : "off",
         threads);
 
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     analyzed = metrics.counter("analyzedReviews");
     modelFailures = ReviewValidator.deadLetterCounters(metrics).get(ErrorType.MODEL_FAILURE);
+    // Share of words the narrow layers computed for NER (1 without the gate).
+    metrics.<Double, Gauge<Double>>gauge("entityQueryShare", () -> analyzer.queryShare().share());
     batchSize = histogram(metrics, "batchSize");
     batchTokens = histogram(metrics, "batchTokens");
     queueWaitMillis = histogram(metrics, "queueWaitMillis");

@@ -52,6 +52,8 @@ import org.apache.kafka.common.config.ConfigDef;
  *     auto)
  * @param precision number format at inference, {@code fp32} or {@code fp16} ({@code precision},
  *     default fp32)
+ * @param entityGate query only the words the model's entity gate passes for NER ({@code
+ *     entity-gate}, default true; a model without a gate queries every word)
  * @param parallelism job parallelism; 0 keeps the environment's default ({@code parallelism})
  * @param inferenceThreads PyTorch threads per subtask's model; 0 gives each subtask an equal share
  *     of the machine's cores ({@code inference-threads}, default 0)
@@ -77,6 +79,7 @@ public record JobSettings(
     Path modelDirectory,
     String device,
     Precision precision,
+    boolean entityGate,
     int parallelism,
     int inferenceThreads,
     Duration checkpointInterval,
@@ -174,6 +177,7 @@ public record JobSettings(
         model == null ? null : Path.of(model),
         values.get("device"),
         Precision.parse(values.get("precision")),
+        bool(values, "entity-gate"),
         integer(values, "parallelism"),
         integer(values, "inference-threads"),
         duration(values, "checkpoint-interval"),
@@ -198,6 +202,7 @@ public record JobSettings(
     map.put("model", modelDirectory.toString());
     map.put("device", device);
     map.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
+    map.put("entity-gate", String.valueOf(entityGate));
     map.put("parallelism", String.valueOf(parallelism));
     map.put("inference-threads", String.valueOf(inferenceThreads));
     map.put("checkpoint-interval", TimeUtils.formatWithHighestUnit(checkpointInterval));
@@ -268,6 +273,10 @@ public record JobSettings(
           new Setting("model", null, "model directory (default: the shipped models/default)"),
           new Setting("device", "auto", "auto, cpu, gpu or gpu:N"),
           new Setting("precision", "fp32", "fp32, or fp16 (half the memory; fast on GPUs)"),
+          new Setting(
+              "entity-gate",
+              "true",
+              "NER queries only for the words the model's entity gate passes (false: every word)"),
           new Setting("parallelism", "0", "job parallelism; 0 keeps the environment's default"),
           new Setting(
               "inference-threads",

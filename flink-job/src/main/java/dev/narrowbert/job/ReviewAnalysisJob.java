@@ -106,6 +106,7 @@ public final class ReviewAnalysisJob {
                     settings.modelDirectory(),
                     settings.device(),
                     settings.precision(),
+                    settings.entityGate(),
                     settings.inferenceThreads()))
             .name("analyze (NarrowBERT)")
             .uid("analyze");

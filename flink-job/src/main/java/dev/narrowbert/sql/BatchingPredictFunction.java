@@ -98,7 +98,8 @@ public final class BatchingPredictFunction extends AsyncPredictFunction {
             .submit(
                 () -> {
                   InferenceThreads.use(threads); // per thread: the model runs on this one
-                  return ReviewAnalyzer.open(directory, device, options.precision());
+                  return ReviewAnalyzer.open(directory, device, options.precision())
+                      .useEntityGate(options.entityGate());
                 })
             .get();
     batcher =

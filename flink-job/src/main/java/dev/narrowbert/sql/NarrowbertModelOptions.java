@@ -23,6 +23,7 @@ import org.apache.flink.util.TimeUtils;
  * @param modelDirectory absolute path of the model directory; it must exist where the tasks run
  * @param device {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}
  * @param precision number format at inference
+ * @param entityGate NER queries only for the words the model's entity gate passes
  * @param maxBatchTokens a batch closes before its padded tokens pass this
  * @param maxBatchSize a batch closes when it holds this many rows
  * @param maxBatchDelay a batch closes when its oldest row has waited this long
@@ -33,6 +34,7 @@ public record NarrowbertModelOptions(
     String modelDirectory,
     String device,
     Precision precision,
+    boolean entityGate,
     int maxBatchTokens,
     int maxBatchSize,
     Duration maxBatchDelay,
@@ -61,6 +63,14 @@ public record NarrowbertModelOptions(
           .stringType()
           .defaultValue(JobSettings.DEFAULTS.get("precision"))
           .withDescription("fp32, or fp16 (half the memory; fast on GPUs).");
+
+  public static final ConfigOption<Boolean> ENTITY_GATE =
+      key("entity-gate")
+          .booleanType()
+          .defaultValue(Boolean.parseBoolean(JobSettings.DEFAULTS.get("entity-gate")))
+          .withDescription(
+              "Entity queries only for the words the model's entity gate passes (false: every"
+                  + " word; a model without a gate queries every word).");
 
   public static final ConfigOption<Integer> MAX_BATCH_TOKENS =
       key("max-batch-tokens")
@@ -101,6 +111,7 @@ public record NarrowbertModelOptions(
           MODEL,
           DEVICE,
           PRECISION,
+          ENTITY_GATE,
           MAX_BATCH_TOKENS,
           MAX_BATCH_SIZE,
           MAX_BATCH_DELAY,
@@ -149,6 +160,7 @@ public record NarrowbertModelOptions(
         directory.toString(),
         options.get(DEVICE),
         precision,
+        options.get(ENTITY_GATE),
         options.get(MAX_BATCH_TOKENS),
         options.get(MAX_BATCH_SIZE),
         options.get(MAX_BATCH_DELAY),

@@ -25,7 +25,7 @@ class AnalyzeReviewsTest {
   void open() throws Exception {
     harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
-            new AnalyzeReviews(TestModels.tiny(), "cpu", Precision.FP32, 1));
+            new AnalyzeReviews(TestModels.tiny(), "cpu", Precision.FP32, true, 1));
     tokenizer = ReviewTokenizer.forModel(TestModels.tiny());
   }
 

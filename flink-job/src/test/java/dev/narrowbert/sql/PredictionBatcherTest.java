@@ -113,7 +113,15 @@ class PredictionBatcherTest {
   private PredictionBatcher batcher(int maxBatchSize, int capacity, boolean ordered) {
     NarrowbertModelOptions options =
         new NarrowbertModelOptions(
-            "model", "cpu", Precision.FP32, 8192, maxBatchSize, Duration.ofMillis(DELAY), 1000, 1);
+            "model",
+            "cpu",
+            Precision.FP32,
+            true,
+            8192,
+            maxBatchSize,
+            Duration.ofMillis(DELAY),
+            1000,
+            1);
     OutputColumns columns =
         OutputColumns.of(
             ResolvedSchema.physical(List.of("text"), List.of(DataTypes.STRING())),

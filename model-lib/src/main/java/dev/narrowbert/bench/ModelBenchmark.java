@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.bench.FlopCount.Head;
+import dev.narrowbert.model.DefaultModel;
 import dev.narrowbert.model.LayerStack;
 import dev.narrowbert.model.ModelInputs;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -49,6 +50,9 @@ import picocli.CommandLine.Spec;
  *       ContextFirst.
  *   <li>Inference: reviews/s with the [CLS] query and the sentiment head, gradients off, for the
  *       same stacks, SparseQueries with fused and with separate K/V projections.
+ *   <li>Analysis with entities ({@code entities} in the JSON): a real model's whole analysis of
+ *       real reviews, as BERT, as NarrowBERT with every word a query and gated ({@link
+ *       EntityThroughput}); {@code entities.gated_speedup} is gated NarrowBERT over BERT.
  * </ul>
  *
  * Every configuration is warmed up, then the configurations alternate (A B C A B C ...) so drift on
@@ -115,6 +119,22 @@ public final class ModelBenchmark implements Callable<Integer> {
 
   @Option(names = "--matmul-size", defaultValue = "2048", description = "n of the peak n x n GEMM.")
   private int matmulSize;
+
+  @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description =
+          "Real model for the analysis-with-entities part (default: the shipped models/default).")
+  private Path model;
+
+  @Option(
+      names = "--reviews",
+      paramLabel = "FILE",
+      description =
+          "Review JSON lines for the analysis-with-entities part (default:"
+              + " ../shared/data/imdb/test.jsonl beside the project, if there; else that part is"
+              + " skipped).")
+  private Path reviews;
 
   /** One model under test. */
   private record Variant(String name, NarrowBertConfig config) {}
@@ -195,10 +215,33 @@ public final class ModelBenchmark implements Callable<Integer> {
               maxLength,
               100 * root.get("efficiency").get(headline).get("fraction_of_peak").asDouble()));
     }
+    measureEntities(root, report, notes);
     report.write(root, out, notes);
     notes.forEach(System.out::println);
     System.out.println(json.writeValueAsString(root));
     return 0;
+  }
+
+  /** The analysis with entities on a real model and real reviews: {@link EntityThroughput}. */
+  private void measureEntities(ObjectNode root, BenchReport report, List<String> notes)
+      throws java.io.IOException {
+    java.util.Optional<Path> directory =
+        model != null ? java.util.Optional.of(model) : DefaultModel.directory();
+    Path texts =
+        reviews != null
+            ? reviews
+            : Path.of(System.getProperty(DefaultModel.HOME_PROPERTY, "."))
+                .resolve("../shared/data/imdb/test.jsonl")
+                .normalize();
+    if (directory.isEmpty() || !java.nio.file.Files.isRegularFile(texts)) {
+      notes.add(
+          "analysis with entities skipped: pass --model DIR and --reviews FILE (no "
+              + (directory.isEmpty() ? "default model" : texts.toString())
+              + ")");
+      return;
+    }
+    EntityThroughput.measure(
+        directory.get(), texts, batchSize, batchSize * 4, rounds, warmup, root, report, notes);
   }
 
   private void validate() {

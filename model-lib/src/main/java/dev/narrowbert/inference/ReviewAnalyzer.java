@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Sentiment, named entities and an embedding for reviews, from one encoder pass per batch: the
@@ -75,10 +76,23 @@ public final class ReviewAnalyzer implements AutoCloseable {
    */
   public static ReviewAnalyzer open(Path modelDirectory, String device, Precision precision)
       throws IOException {
+    return open(modelDirectory, device, precision, UnaryOperator.identity());
+  }
+
+  /**
+   * @param adjust changes the saved config in ways that keep the weights' layout, e.g. runs the
+   *     same weights as BERT (see {@link ModelDirectory#load(Path, NDManager, UnaryOperator)})
+   */
+  public static ReviewAnalyzer open(
+      Path modelDirectory,
+      String device,
+      Precision precision,
+      UnaryOperator<NarrowBertConfig> adjust)
+      throws IOException {
     Device resolved = DeviceOption.resolve(device);
     NDManager manager = NDManager.newBaseManager(resolved);
     try {
-      ModelDirectory checkpoint = ModelDirectory.load(modelDirectory, manager);
+      ModelDirectory checkpoint = ModelDirectory.load(modelDirectory, manager, adjust);
       precision.castWeights(checkpoint.model(), manager);
       return new ReviewAnalyzer(manager, checkpoint);
     } catch (IOException | RuntimeException e) {

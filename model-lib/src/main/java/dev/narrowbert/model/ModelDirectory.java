@@ -105,12 +105,25 @@ public final class ModelDirectory {
    * @throws IOException with a one-line message naming the missing file or the mismatch
    */
   public static ModelDirectory load(Path directory, NDManager manager) throws IOException {
+    return load(directory, manager, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * Loads a model directory with its config changed in ways that keep the weights' layout, such as
+   * moving {@code :} in the layer stack (the same weights run as BERT or as another NarrowBERT) or
+   * switching fused K/V.
+   *
+   * @param adjust applied to the saved config before the model is built
+   */
+  public static ModelDirectory load(
+      Path directory, NDManager manager, java.util.function.UnaryOperator<NarrowBertConfig> adjust)
+      throws IOException {
     for (String file : new String[] {CONFIG_FILE, VOCAB_FILE, PARAMS_FILE}) {
       if (!Files.isRegularFile(directory.resolve(file))) {
         throw new IOException("model directory " + directory + " has no " + file);
       }
     }
-    NarrowBertConfig config = NarrowBertConfig.load(directory.resolve(CONFIG_FILE));
+    NarrowBertConfig config = adjust.apply(NarrowBertConfig.load(directory.resolve(CONFIG_FILE)));
     WordPieceVocabulary vocabulary = WordPieceVocabulary.load(directory.resolve(VOCAB_FILE));
     if (vocabulary.size() != config.vocabSize()) {
       throw new IOException(

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.model.EntityGateSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -66,6 +68,67 @@ class ModelBenchmarkTest {
         .isEqualTo(sparse.get("measured_speedup").asDouble());
     assertThat(dir.resolve("model.md")).content().contains("analytic FLOP ratio");
     assertThat(Files.size(dir.resolve("model.png"))).isPositive();
+  }
+
+  @Test
+  void measuresTheAnalysisWithEntitiesOfARealModelAsBertUngatedAndGated() throws Exception {
+    Path model =
+        TinyModelDirectory.create(
+            dir.resolve("gated"),
+            TinyModelDirectory.config().withEntityGate(new EntityGateSpec(8, 0.5f, 0.99f)));
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      lines.add(
+          "{\"id\":\"r"
+              + i
+              + "\",\"text\":\"tom hanks was great in paris"
+              + " , the plot".repeat(i % 3)
+              + "\"}");
+    }
+    Path reviews = Files.write(dir.resolve("reviews.jsonl"), lines);
+    Path out = dir.resolve("model.json");
+
+    int code =
+        new CommandLine(new ModelBenchmark())
+            .execute(
+                "--quick",
+                "--hidden",
+                "16",
+                "--heads",
+                "2",
+                "--layers",
+                "3",
+                "--seq-lens",
+                "16",
+                "--vocab",
+                "64",
+                "--warmup",
+                "0",
+                "--matmul-size",
+                "64",
+                "--model",
+                model.toString(),
+                "--reviews",
+                reviews.toString(),
+                "--out",
+                out.toString());
+
+    assertThat(code).isZero();
+    JsonNode entities = new ObjectMapper().readTree(out.toFile()).get("entities");
+    assertThat(entities.get("variants").fieldNames())
+        .toIterable()
+        .containsExactly(
+            "BERT (same weights)",
+            "NarrowBERT, every word a query",
+            "NarrowBERT gated",
+            "NarrowBERT gated, separate K/V");
+    assertThat(entities.get("gated_speedup").asDouble()).isPositive();
+    assertThat(entities.get("ungated_speedup").asDouble()).isPositive();
+    assertThat(entities.at("/variants/NarrowBERT, every word a query/word_query_share").asDouble())
+        .isEqualTo(1.0);
+    // A random gate at 0.5 keeps some words out and lets some in.
+    assertThat(entities.get("gated_word_query_share").asDouble()).isStrictlyBetween(0.0, 1.0);
+    assertThat(entities.get("faster_key_value").asText()).isIn("fused", "separate");
   }
 
   @Test
