@@ -20,12 +20,13 @@ import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
  * and a restarted subtask takes back a GPU its failed predecessor freed.
  *
  * <p>The count lives in {@link #TASK_MANAGER}, a static of the job's class loader, so it spans the
- * subtasks of one job in one TaskManager; a second job on the same TaskManager counts its own.
+ * subtasks of one job in one TaskManager (the streaming job's and ML_PREDICT's alike); a second job
+ * on the same TaskManager counts its own.
  */
-final class GpuAssignment {
+public final class GpuAssignment {
 
   /** The assignment shared by every subtask of this job in this TaskManager (JVM). */
-  static final GpuAssignment TASK_MANAGER = new GpuAssignment();
+  public static final GpuAssignment TASK_MANAGER = new GpuAssignment();
 
   /** Flink's GPU driver puts the GPU's index (as {@code nvidia-smi} numbers it) here. */
   static final String INDEX_PROPERTY = "index";
@@ -39,7 +40,7 @@ final class GpuAssignment {
   private final Map<String, Integer> openSubtasks = new HashMap<>(); // guarded by this
 
   /** One subtask's use of one GPU, returned by {@link #close}. */
-  final class Lease implements AutoCloseable {
+  public final class Lease implements AutoCloseable {
     private final String index;
     private final int sharing;
     private boolean closed;
@@ -50,12 +51,12 @@ final class GpuAssignment {
     }
 
     /** The GPU's index, e.g. {@code "1"} for {@code gpu:1}. */
-    String index() {
+    public String index() {
       return index;
     }
 
     /** How many open subtasks, this one included, used this GPU when it was leased. */
-    int sharing() {
+    public int sharing() {
       return sharing;
     }
 
@@ -75,7 +76,7 @@ final class GpuAssignment {
    *
    * @return empty if no GPU in the set has an {@code index} property
    */
-  synchronized Optional<Lease> lease(Collection<ExternalResourceInfo> gpus) {
+  public synchronized Optional<Lease> lease(Collection<ExternalResourceInfo> gpus) {
     List<String> indices =
         gpus.stream()
             .map(gpu -> gpu.getProperty(INDEX_PROPERTY))

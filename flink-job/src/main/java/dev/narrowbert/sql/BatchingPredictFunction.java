@@ -4,19 +4,18 @@ import dev.narrowbert.inference.AnalysisPart;
 import dev.narrowbert.inference.InferenceThreads;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.AnalyzeReviews;
+import dev.narrowbert.job.GpuAssignment;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.ReviewTokenizer;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.AsyncPredictFunction;
@@ -57,6 +56,7 @@ public final class BatchingPredictFunction extends AsyncPredictFunction {
   private transient BatchingMetrics metrics;
   private transient AtomicLong received;
   private transient int subtask;
+  private transient GpuAssignment.Lease gpuLease;
 
   /**
    * @param capacity rows the asynchronous operator admits at a time ({@code
@@ -147,13 +147,12 @@ public final class BatchingPredictFunction extends AsyncPredictFunction {
     if (setting.equals("cpu") || setting.startsWith("gpu:")) {
       return setting;
     }
-    for (ExternalResourceInfo gpu : context.getExternalResourceInfos(AnalyzeReviews.GPU_RESOURCE)) {
-      Optional<String> index = gpu.getProperty("index");
-      if (index.isPresent()) {
-        return "gpu:" + index.get();
-      }
-    }
-    return setting;
+    // The least used of the GPUs Flink gave this TaskManager, as the streaming job's subtasks take.
+    gpuLease =
+        GpuAssignment.TASK_MANAGER
+            .lease(context.getExternalResourceInfos(AnalyzeReviews.GPU_RESOURCE))
+            .orElse(null);
+    return gpuLease == null ? setting : "gpu:" + gpuLease.index();
   }
 
   @Override
@@ -210,6 +209,10 @@ public final class BatchingPredictFunction extends AsyncPredictFunction {
           .get();
       modelThread.shutdownNow();
       modelThread = null;
+    }
+    if (gpuLease != null) {
+      gpuLease.close();
+      gpuLease = null;
     }
     super.close();
   }
