@@ -1,6 +1,9 @@
 package dev.narrowbert.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.narrowbert.data.BadLineReport;
+import dev.narrowbert.data.ConllColumns;
+import dev.narrowbert.data.ConllSentence;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -13,6 +16,7 @@ import dev.narrowbert.training.TaggedSentence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,10 +122,14 @@ public final class EntityGateCommand implements Callable<Integer> {
       WordPieceTokenizer tokenizer =
           new WordPieceTokenizer(
               start.vocabulary(), config.maxPositionEmbeddings(), config.truncation());
-      List<TaggedSentence> trainSentences =
-          FineTuneCommand.sentences(train, tokenizer, config.entityLabels(), System.err);
-      List<TaggedSentence> validSentences =
-          FineTuneCommand.sentences(valid, tokenizer, config.entityLabels(), System.err);
+      List<TaggedSentence> trainSentences;
+      List<TaggedSentence> validSentences;
+      try {
+        trainSentences = sentences(train, tokenizer, config);
+        validSentences = sentences(valid, tokenizer, config);
+      } catch (IllegalArgumentException e) { // a tag the model does not know
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
       EntityGateTraining.Result result;
       try (MetricsLog log = MetricsLog.create(out.resolve("gate-metrics.jsonl"))) {
         try {
@@ -143,15 +151,34 @@ public final class EntityGateCommand implements Callable<Integer> {
           .getOut()
           .printf(
               Locale.ROOT,
-              "{\"threshold\":%.6f,\"validation_entity_word_recall\":%.5f,"
-                  + "\"validation_query_share\":%.5f,\"train_words\":%d,\"train_entity_words\":%d}%n",
+              "{\"threshold\":%.6f,\"lower_case_threshold\":%.6f,\"validation_entity_word_recall\":%.5f,"
+                  + "\"validation_query_share\":%.5f,\"lower_case_entity_word_recall\":%.5f,"
+                  + "\"lower_case_query_share\":%.5f,\"train_words\":%d,\"train_entity_words\":%d}%n",
               result.model().config().entityGate().threshold(),
+              result.model().config().entityGate().lowerCaseThreshold(),
               result.validationRecall(),
               result.validationQueryShare(),
+              result.lowerCaseRecall(),
+              result.lowerCaseQueryShare(),
               result.trainWords(),
               result.trainEntityWords());
     }
     PretrainedImport.copyNotice(model, out);
     return 0;
+  }
+
+  /** The file's sentences, and the same packed into texts as long as the model takes. */
+  private static List<TaggedSentence> sentences(
+      Path file, WordPieceTokenizer tokenizer, NarrowBertConfig config) throws IOException {
+    List<ConllSentence> sentences = new ArrayList<>();
+    BadLineReport report = ConllColumns.read(file, sentences::add);
+    if (report.badLines() > 0) {
+      System.err.println(report.summary());
+    }
+    if (sentences.isEmpty()) {
+      throw new IOException(file + " has no sentences");
+    }
+    return EntityGateTraining.withPackedTexts(
+        sentences, tokenizer, config.entityLabels(), config.maxPositionEmbeddings());
   }
 }

@@ -176,6 +176,7 @@ public final class EvalCommand implements Callable<Integer> {
         gate.put("on", tagger.entityGated());
         if (tagger.entityGated()) {
           gate.put("threshold", directory.config().entityGate().threshold());
+          gate.put("lower_case_threshold", directory.config().entityGate().lowerCaseThreshold());
         }
         gate.put(
             "entity_word_recall", round(ratio(counts.entityWordsQueried(), counts.entityWords())));

@@ -11,6 +11,7 @@ import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.model.QueryPositions;
+import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.training.TaggedSentence;
 import java.util.List;
 
@@ -94,14 +95,18 @@ public final class EntityTagger {
       List<int[]> kept;
       NDArray queryStates;
       if (gated) {
-        EncodedBatch batch =
-            EncodedBatch.of(
-                scope, sentences.stream().map(TaggedSentence::encoding).toList(), padId, false);
+        List<Encoding> encodings = sentences.stream().map(TaggedSentence::encoding).toList();
+        EncodedBatch batch = EncodedBatch.of(scope, encodings, padId, false);
         FullLengthStates context = model.encodeFullLength(parameterStore, batch.inputs(), false);
         float[][] gate =
-            model.entityGate().probabilities(parameterStore, context.states(), positions);
-        float threshold = model.config().entityGate().threshold();
-        kept = java.util.Arrays.stream(gate).map(p -> EntityGate.passing(p, threshold)).toList();
+            model
+                .entityGate()
+                .probabilities(parameterStore, context.states(), positions, encodings);
+        kept = new java.util.ArrayList<>();
+        for (int b = 0; b < gate.length; b++) {
+          boolean capitals = EntityGate.hasCapitals(encodings.get(b));
+          kept.add(EntityGate.passing(gate[b], model.config().entityGate().thresholdFor(capitals)));
+        }
         List<int[]> keptPositions = new java.util.ArrayList<>();
         for (int b = 0; b < positions.size(); b++) {
           int[] p = positions.get(b);

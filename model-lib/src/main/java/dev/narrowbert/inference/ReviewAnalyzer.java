@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.model.EncoderOutput;
+import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -187,8 +188,13 @@ public final class ReviewAnalyzer implements AutoCloseable {
         float[][] gate =
             model
                 .entityGate()
-                .probabilities(parameterStore, context.states(), batch.firstSubTokens());
-        slots = WordSlots.gated(batch.firstSubTokens(), gate, config.entityGate().threshold());
+                .probabilities(parameterStore, context.states(), batch.firstSubTokens(), encodings);
+        float[] thresholds = new float[encodings.size()];
+        for (int b = 0; b < thresholds.length; b++) {
+          thresholds[b] =
+              config.entityGate().thresholdFor(EntityGate.hasCapitals(encodings.get(b)));
+        }
+        slots = WordSlots.gated(batch.firstSubTokens(), gate, thresholds);
         QueryPositions queries = QueryPositions.of(scope, slots.queries());
         out = model.encodeNarrow(parameterStore, context, queries, false);
       } else {

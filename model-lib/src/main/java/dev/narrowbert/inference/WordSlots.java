@@ -33,17 +33,18 @@ final class WordSlots {
   }
 
   /**
-   * The words whose gate probability is at least {@code threshold} are queries.
+   * The words whose gate probability is at least their review's threshold are queries.
    *
    * @param firstSubTokens per review, each word's first sub-token position
    * @param gate per review, each word's gate probability
+   * @param thresholds per review, the gate's threshold (it depends on whether the text has case)
    */
-  static WordSlots gated(List<int[]> firstSubTokens, float[][] gate, float threshold) {
+  static WordSlots gated(List<int[]> firstSubTokens, float[][] gate, float[] thresholds) {
     int[][] slots = new int[firstSubTokens.size()][];
     List<int[]> queries = new ArrayList<>(slots.length);
     for (int b = 0; b < slots.length; b++) {
       int[] words = firstSubTokens.get(b);
-      int[] passing = EntityGate.passing(gate[b], threshold);
+      int[] passing = EntityGate.passing(gate[b], thresholds[b]);
       slots[b] = new int[words.length];
       Arrays.fill(slots[b], -1);
       int[] positions = new int[passing.length + 1];

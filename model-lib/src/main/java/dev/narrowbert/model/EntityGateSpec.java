@@ -10,17 +10,21 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * See {@link EntityGate}.
  *
  * @param hiddenSize width of the gate's hidden layer; 0 means the model has no gate
- * @param threshold gate probability at or above which a word becomes a query
+ * @param threshold gate probability at or above which a word becomes a query, in a text with
+ *     capitals
+ * @param lowerCaseThreshold the same for a text without capitals (written all in lower case), where
+ *     case says nothing and the gate must be less strict to keep its recall
  * @param validationRecall share of the entity words of the validation set that pass the threshold
  *     (what the threshold was chosen for)
  */
 public record EntityGateSpec(
     @JsonProperty("hidden_size") int hiddenSize,
     @JsonProperty("threshold") float threshold,
+    @JsonProperty("lower_case_threshold") float lowerCaseThreshold,
     @JsonProperty("validation_recall") float validationRecall) {
 
   /** No gate: every word is a query. Models made before the gate existed read as this. */
-  public static final EntityGateSpec NONE = new EntityGateSpec(0, 0f, 0f);
+  public static final EntityGateSpec NONE = new EntityGateSpec(0, 0f, 0f, 0f);
 
   public EntityGateSpec {
     if (hiddenSize < 0) {
@@ -30,10 +34,19 @@ public record EntityGateSpec(
       throw new IllegalArgumentException(
           "entity_gate.threshold must be in [0, 1], was " + threshold);
     }
+    if (!(lowerCaseThreshold >= 0 && lowerCaseThreshold <= 1)) {
+      throw new IllegalArgumentException(
+          "entity_gate.lower_case_threshold must be in [0, 1], was " + lowerCaseThreshold);
+    }
     if (!(validationRecall >= 0 && validationRecall <= 1)) {
       throw new IllegalArgumentException(
           "entity_gate.validation_recall must be in [0, 1], was " + validationRecall);
     }
+  }
+
+  /** The threshold for a text with capitals or without any. */
+  public float thresholdFor(boolean textHasCapitals) {
+    return textHasCapitals ? threshold : lowerCaseThreshold;
   }
 
   /** Whether the model has a gate. */

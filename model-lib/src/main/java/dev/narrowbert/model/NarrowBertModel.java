@@ -118,7 +118,7 @@ public final class NarrowBertModel extends AbstractBlock {
     sentimentHead.initialize(manager, dataType, new Shape(1, config.hiddenSize()));
     entityHead.initialize(manager, dataType, states);
     if (entityGate != null) {
-      entityGate.initialize(manager, dataType, states);
+      entityGate.initialize(manager, dataType, states, new Shape(1, 1, EntityGate.CASE_FEATURES));
     }
   }
 

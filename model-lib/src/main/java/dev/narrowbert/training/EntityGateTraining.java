@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.narrowbert.data.ConllSentence;
 import dev.narrowbert.inference.EncodedBatch;
 import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.EntityGateSpec;
@@ -16,6 +17,7 @@ import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.model.QueryPositions;
 import dev.narrowbert.pretrained.BertWeightMapping;
+import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,12 +45,16 @@ public final class EntityGateTraining {
    * @param model the start model's weights plus the trained gate, its threshold in the config
    * @param validationRecall share of validation entity words at or above the threshold
    * @param validationQueryShare share of all validation words at or above the threshold
+   * @param lowerCaseRecall the same recall with the validation text in lower case
+   * @param lowerCaseQueryShare the same share with the validation text in lower case
    * @param trainWords words the gate was trained on ({@code trainEntityWords} of them entities)
    */
   public record Result(
       NarrowBertModel model,
       double validationRecall,
       double validationQueryShare,
+      double lowerCaseRecall,
+      double lowerCaseQueryShare,
       long trainWords,
       long trainEntityWords) {}
 
@@ -73,8 +79,11 @@ public final class EntityGateTraining {
     }
   }
 
-  /** Full-length states of words (N, d) as floats, and whether each is part of an entity. */
-  private record Words(float[] states, boolean[] entity, int hidden) {
+  /**
+   * Words as the gate sees them: full-length states (N, d), case features (N, 3), and whether each
+   * is part of an entity.
+   */
+  private record Words(float[] states, float[] cases, boolean[] entity, int hidden) {
     int count() {
       return entity.length;
     }
@@ -89,6 +98,9 @@ public final class EntityGateTraining {
   }
 
   private static final int ENCODE_BATCH = 32;
+
+  /** Share of training words shown as if their text were in lower case. */
+  private static final double LOWER_CASE_SHARE = 0.25;
 
   private final NarrowBertModel start;
   private final int padId;
@@ -115,7 +127,9 @@ public final class EntityGateTraining {
     }
     NarrowBertModel gated =
         new NarrowBertModel(
-            start.config().withEntityGate(new EntityGateSpec(settings.hiddenSize(), 0.5f, 0f)));
+            start
+                .config()
+                .withEntityGate(new EntityGateSpec(settings.hiddenSize(), 0.5f, 0.5f, 0f)));
     gated.initializeWeights(manager, (int) settings.seed());
     Map<String, Parameter> from = BertWeightMapping.parameters(start);
     for (Map.Entry<String, Parameter> to : BertWeightMapping.parameters(gated).entrySet()) {
@@ -133,26 +147,77 @@ public final class EntityGateTraining {
       }
     }
     train(manager, gated.entityGate(), gateParameters, trainWords, settings, log);
-    float[] validProbabilities = probabilities(manager, gated.entityGate(), validWords);
-    float threshold = threshold(validProbabilities, validWords.entity(), settings.recall());
-    long passed = 0;
-    long entitiesPassed = 0;
-    for (int i = 0; i < validWords.count(); i++) {
-      if (validProbabilities[i] >= threshold) {
-        passed++;
-        entitiesPassed += validWords.entity()[i] ? 1 : 0;
-      }
-    }
-    double recall = (double) entitiesPassed / validWords.entities();
+    float[] cased = probabilities(manager, gated.entityGate(), validWords, false);
+    float[] lowerCased = probabilities(manager, gated.entityGate(), validWords, true);
+    float threshold = threshold(cased, validWords.entity(), settings.recall());
+    float lowerCaseThreshold = threshold(lowerCased, validWords.entity(), settings.recall());
+    double[] casedFigures = recallAndShare(cased, validWords.entity(), threshold);
+    double[] lowerFigures = recallAndShare(lowerCased, validWords.entity(), lowerCaseThreshold);
     NarrowBertModel result =
         withThreshold(
-            manager, gated, new EntityGateSpec(settings.hiddenSize(), threshold, (float) recall));
+            manager,
+            gated,
+            new EntityGateSpec(
+                settings.hiddenSize(), threshold, lowerCaseThreshold, (float) casedFigures[0]));
     return new Result(
         result,
-        recall,
-        (double) passed / validWords.count(),
+        casedFigures[0],
+        casedFigures[1],
+        lowerFigures[0],
+        lowerFigures[1],
         trainWords.count(),
         trainWords.entities());
+  }
+
+  /** {recall of entity words, share of all words} at {@code threshold}. */
+  private static double[] recallAndShare(float[] probabilities, boolean[] entity, float threshold) {
+    long passed = 0;
+    long entities = 0;
+    long entitiesPassed = 0;
+    for (int i = 0; i < entity.length; i++) {
+      boolean passes = probabilities[i] >= threshold;
+      passed += passes ? 1 : 0;
+      entities += entity[i] ? 1 : 0;
+      entitiesPassed += passes && entity[i] ? 1 : 0;
+    }
+    return new double[] {(double) entitiesPassed / entities, (double) passed / entity.length};
+  }
+
+  /**
+   * The sentences as they are, then packed one after another into texts of up to {@code maxTokens}
+   * word pieces: the gate then also learns from words far into a long text, as in reviews (the
+   * states of a word at position 200 differ from those at the short positions of a single sentence,
+   * and a gate that saw only short sentences lets far too many words of long reviews through).
+   */
+  public static List<TaggedSentence> withPackedTexts(
+      List<ConllSentence> sentences,
+      WordPieceTokenizer tokenizer,
+      List<String> labels,
+      int maxTokens) {
+    List<TaggedSentence> out = new ArrayList<>();
+    List<String> words = new ArrayList<>();
+    List<String> tags = new ArrayList<>();
+    int tokens = 2; // [CLS] and [SEP]
+    List<TaggedSentence> packed = new ArrayList<>();
+    for (ConllSentence sentence : sentences) {
+      TaggedSentence single = TaggedSentence.of(sentence, tokenizer, labels);
+      out.add(single);
+      int length = single.encoding().tokenCount() - 2;
+      if (!words.isEmpty() && tokens + length > maxTokens) {
+        packed.add(TaggedSentence.of(new ConllSentence(words, tags, 0), tokenizer, labels));
+        words.clear();
+        tags.clear();
+        tokens = 2;
+      }
+      words.addAll(sentence.words());
+      tags.addAll(sentence.tags());
+      tokens += length;
+    }
+    if (!words.isEmpty()) {
+      packed.add(TaggedSentence.of(new ConllSentence(words, tags, 0), tokenizer, labels));
+    }
+    out.addAll(packed);
+    return out;
   }
 
   /**
@@ -183,6 +248,7 @@ public final class EntityGateTraining {
   private Words words(NDManager manager, List<TaggedSentence> sentences) {
     int d = start.config().hiddenSize();
     List<float[]> chunks = new ArrayList<>();
+    List<float[]> caseChunks = new ArrayList<>();
     List<Boolean> labels = new ArrayList<>();
     ParameterStore ps = new ParameterStore(manager, false);
     JniUtils.setGradMode(false);
@@ -202,6 +268,7 @@ public final class EntityGateTraining {
           TaggedSentence sentence = batch.get(b);
           int[] kept = positions.get(b);
           chunks.add(Arrays.copyOfRange(states, b * width * d, (b * width + kept.length) * d));
+          caseChunks.add(EntityGate.caseFeatures(sentence.encoding(), kept, false));
           int[] tags = sentence.queryTags();
           for (int tag : tags) {
             labels.add(tag != outsideTag);
@@ -215,11 +282,17 @@ public final class EntityGateTraining {
       System.arraycopy(chunk, 0, all, offset, chunk.length);
       offset += chunk.length;
     }
+    float[] cases = new float[labels.size() * EntityGate.CASE_FEATURES];
+    offset = 0;
+    for (float[] chunk : caseChunks) {
+      System.arraycopy(chunk, 0, cases, offset, chunk.length);
+      offset += chunk.length;
+    }
     boolean[] entity = new boolean[labels.size()];
     for (int i = 0; i < entity.length; i++) {
       entity[i] = labels.get(i);
     }
-    return new Words(all, entity, d);
+    return new Words(all, cases, entity, d);
   }
 
   private static void train(
@@ -251,10 +324,19 @@ public final class EntityGateTraining {
         for (int from = 0; from < n; from += settings.batchSize()) {
           int size = Math.min(settings.batchSize(), n - from);
           float[] x = new float[size * d];
+          float[] c = new float[size * EntityGate.CASE_FEATURES];
           float[] y = new float[size];
           for (int i = 0; i < size; i++) {
             int word = order[from + i];
             System.arraycopy(words.states(), word * d, x, i * d, d);
+            if (random.nextDouble() >= LOWER_CASE_SHARE) { // else: as if in lower case, 0
+              System.arraycopy(
+                  words.cases(),
+                  word * EntityGate.CASE_FEATURES,
+                  c,
+                  i * EntityGate.CASE_FEATURES,
+                  EntityGate.CASE_FEATURES);
+            }
             y[i] = words.entity()[word] ? 1f : 0f;
           }
           Trainer.StepResult result =
@@ -262,8 +344,10 @@ public final class EntityGateTraining {
                   step,
                   () -> {
                     NDArray states = manager.create(x, new Shape(1, size, d));
+                    NDArray cases = manager.create(c, new Shape(1, size, EntityGate.CASE_FEATURES));
                     NDArray labels = manager.create(y, new Shape(1, size));
-                    NDArray logits = gate.forward(ps, new NDList(states), true).head(); // (1, n)
+                    NDArray logits =
+                        gate.forward(ps, new NDList(states, cases), true).head(); // (1, n)
                     // Binary cross-entropy on logits: softplus(z) - y * z.
                     return Activation.softPlus(logits).sub(logits.mul(labels)).mean();
                   });
@@ -289,12 +373,16 @@ public final class EntityGateTraining {
     }
   }
 
-  private static float[] probabilities(NDManager manager, EntityGate gate, Words words) {
+  /** Gate probability of every word, with its text's case or as if in lower case. */
+  private static float[] probabilities(
+      NDManager manager, EntityGate gate, Words words, boolean lowerCased) {
     JniUtils.setGradMode(false);
     ParameterStore ps = new ParameterStore(manager, false);
     try (NDManager scope = manager.newSubManager()) {
       NDArray states = scope.create(words.states(), new Shape(1, words.count(), words.hidden()));
-      NDArray logits = gate.forward(ps, new NDList(states), false).head();
+      Shape caseShape = new Shape(1, words.count(), EntityGate.CASE_FEATURES);
+      NDArray cases = lowerCased ? scope.zeros(caseShape) : scope.create(words.cases(), caseShape);
+      NDArray logits = gate.forward(ps, new NDList(states, cases), false).head();
       return Activation.sigmoid(logits).toFloatArray();
     }
   }

@@ -75,7 +75,7 @@ class ModelBenchmarkTest {
     Path model =
         TinyModelDirectory.create(
             dir.resolve("gated"),
-            TinyModelDirectory.config().withEntityGate(new EntityGateSpec(8, 0.5f, 0.99f)));
+            TinyModelDirectory.config().withEntityGate(new EntityGateSpec(8, 0.5f, 0.5f, 0.99f)));
     List<String> lines = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {
       lines.add(
@@ -110,6 +110,8 @@ class ModelBenchmarkTest {
                 model.toString(),
                 "--reviews",
                 reviews.toString(),
+                "--entities-batch-size",
+                "4",
                 "--out",
                 out.toString());
 

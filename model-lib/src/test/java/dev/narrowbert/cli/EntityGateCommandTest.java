@@ -12,6 +12,7 @@ import dev.narrowbert.inference.EncodedBatch;
 import dev.narrowbert.inference.Entity;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -99,12 +100,18 @@ class EntityGateCommandTest {
     assertThat(summary.get("validation_entity_word_recall").asDouble())
         .isGreaterThanOrEqualTo(0.99);
     assertThat(summary.get("validation_query_share").asDouble()).isLessThan(0.6);
-    assertThat(summary.get("train_words").asLong()).isEqualTo(120 * 8);
-    assertThat(summary.get("train_entity_words").asLong()).isEqualTo(120 * 3);
+    // The made-up sentences are in lower case, so case says nothing and the recall holds anyway.
+    assertThat(summary.get("lower_case_entity_word_recall").asDouble())
+        .isGreaterThanOrEqualTo(0.99);
+    assertThat(summary.get("train_words").asLong())
+        .isEqualTo(2 * 120 * 8); // as written, and packed into longer texts
+    assertThat(summary.get("train_entity_words").asLong()).isEqualTo(2 * 120 * 3);
     NarrowBertConfig config = NarrowBertConfig.load(gated.resolve(ModelDirectory.CONFIG_FILE));
     assertThat(config.entityGate().present()).isTrue();
     assertThat((double) config.entityGate().threshold())
         .isCloseTo(summary.get("threshold").asDouble(), within(1e-6));
+    assertThat((double) config.entityGate().lowerCaseThreshold())
+        .isCloseTo(summary.get("lower_case_threshold").asDouble(), within(1e-6));
     assertThat(gated.resolve("gate-loss.png")).isNotEmptyFile();
     assertThat(gated.resolve("gate-metrics.jsonl")).isNotEmptyFile();
   }
@@ -131,6 +138,7 @@ class EntityGateCommandTest {
     List<String> texts =
         List.of(
             "tom hanks loved the film in paris .",
+            "Tom Hanks loved the film in Paris .",
             "the plot was boring , but meryl streep was great in london",
             "i loved it",
             "the acting and the music of the film were very good and the end was fun");
@@ -141,7 +149,6 @@ class EntityGateCommandTest {
 
       assertThat(ungated.get(0).entities()).extracting(Entity::text).contains("tom hanks");
       float[][] gate = gateProbabilities(texts);
-      float threshold = analyzer.config().entityGate().threshold();
       int compared = 0;
       for (int i = 0; i < texts.size(); i++) {
         Analysis a = ungated.get(i);
@@ -151,8 +158,10 @@ class EntityGateCommandTest {
         assertThat(b.sentimentProbabilities().get("positive"))
             .isCloseTo(a.sentimentProbabilities().get("positive"), within(1e-5f));
         assertThat(b.embedding()).containsExactly(a.embedding(), within(1e-5f));
-        if (!passesEveryEntityWord(
-            analyzer.encode(texts.get(i)), a.entities(), gate[i], threshold)) {
+        Encoding encoding = analyzer.encode(texts.get(i));
+        float threshold =
+            analyzer.config().entityGate().thresholdFor(EntityGate.hasCapitals(encoding));
+        if (!passesEveryEntityWord(encoding, a.entities(), gate[i], threshold)) {
           continue;
         }
         compared++;
@@ -242,7 +251,7 @@ class EntityGateCommandTest {
       return directory
           .model()
           .entityGate()
-          .probabilities(ps, context.states(), batch.firstSubTokens());
+          .probabilities(ps, context.states(), batch.firstSubTokens(), encodings);
     }
   }
 }

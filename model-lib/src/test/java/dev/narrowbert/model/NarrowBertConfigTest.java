@@ -53,14 +53,14 @@ class NarrowBertConfigTest {
   void keepsTheEntityGateThroughJson() throws Exception {
     NarrowBertConfig config =
         NarrowBertConfig.preset("tiny", 10, "")
-            .withEntityGate(new EntityGateSpec(16, 0.125f, 0.99f));
+            .withEntityGate(new EntityGateSpec(16, 0.125f, 0.0625f, 0.99f));
     Path file = temp.resolve("config.json");
 
     config.save(file);
 
     assertThat(NarrowBertConfig.load(file)).isEqualTo(config);
     assertThat(NarrowBertConfig.load(file).entityGate().present()).isTrue();
-    assertThatThrownBy(() -> config.withEntityGate(new EntityGateSpec(16, 1.5f, 0.99f)))
+    assertThatThrownBy(() -> config.withEntityGate(new EntityGateSpec(16, 1.5f, 0.5f, 0.99f)))
         .hasMessageContaining("entity_gate.threshold must be in [0, 1]");
   }
 
