@@ -1,8 +1,6 @@
 package dev.narrowbert.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -14,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,15 +82,7 @@ public final class ConvertCommand implements Callable<Integer> {
       }
       NarrowBertModel converted = new NarrowBertModel(config);
       converted.initializeWeights(manager, 0);
-      Map<String, Parameter> from = BertWeightMapping.parameters(directory.model());
-      for (Map.Entry<String, Parameter> to : BertWeightMapping.parameters(converted).entrySet()) {
-        NDArray source = from.get(to.getKey()).getArray();
-        long rows = to.getValue().getArray().getShape().get(0);
-        if (source.getShape().get(0) != rows) {
-          source = source.get("0:" + rows); // fewer learned positions
-        }
-        to.getValue().getArray().set(source.toFloatArray());
-      }
+      BertWeightMapping.copyWeights(directory.model(), converted);
       precision.castWeights(converted, manager);
       ModelDirectory.save(converted, directory.vocabulary(), out);
     }

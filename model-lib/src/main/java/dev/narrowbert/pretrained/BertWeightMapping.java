@@ -158,6 +158,28 @@ public final class BertWeightMapping {
     return out;
   }
 
+  /**
+   * Copies every weight of {@code from} into the weight of the same name in {@code to}, e.g. into
+   * the same model with another config (fewer positions, a layer stack with {@code :} moved, an
+   * entity gate added). A source with more rows than its target gives its first rows (fewer learned
+   * positions); weights only {@code to} has keep their values.
+   */
+  public static void copyWeights(Block from, Block to) {
+    Map<String, Parameter> sources = parameters(from);
+    for (Map.Entry<String, Parameter> target : parameters(to).entrySet()) {
+      Parameter source = sources.get(target.getKey());
+      if (source == null) {
+        continue;
+      }
+      ai.djl.ndarray.NDArray values = source.getArray();
+      long rows = target.getValue().getArray().getShape().get(0);
+      if (values.getShape().get(0) != rows) {
+        values = values.get("0:" + rows);
+      }
+      target.getValue().getArray().set(values.toFloatArray());
+    }
+  }
+
   private static void collect(Block block, String prefix, Map<String, Parameter> out) {
     for (Pair<String, Parameter> parameter : block.getDirectParameters()) {
       out.put(prefix + parameter.getKey(), parameter.getValue());

@@ -131,13 +131,7 @@ public final class EntityGateTraining {
                 .config()
                 .withEntityGate(new EntityGateSpec(settings.hiddenSize(), 0.5f, 0.5f, 0f)));
     gated.initializeWeights(manager, (int) settings.seed());
-    Map<String, Parameter> from = BertWeightMapping.parameters(start);
-    for (Map.Entry<String, Parameter> to : BertWeightMapping.parameters(gated).entrySet()) {
-      Parameter source = from.get(to.getKey());
-      if (source != null) {
-        to.getValue().getArray().set(source.getArray().toFloatArray());
-      }
-    }
+    BertWeightMapping.copyWeights(start, gated);
     List<Pair<String, Parameter>> gateParameters = new ArrayList<>();
     for (Pair<String, Parameter> p : gated.getParameters()) {
       boolean gate = ModelParts.belongsTo(p.getKey(), ModelParts.ENTITY_GATE);
@@ -392,10 +386,7 @@ public final class EntityGateTraining {
       NDManager manager, NarrowBertModel gated, EntityGateSpec spec) {
     NarrowBertModel model = new NarrowBertModel(gated.config().withEntityGate(spec));
     model.initializeWeights(manager, 0);
-    Map<String, Parameter> from = BertWeightMapping.parameters(gated);
-    for (Map.Entry<String, Parameter> to : BertWeightMapping.parameters(model).entrySet()) {
-      to.getValue().getArray().set(from.get(to.getKey()).getArray().toFloatArray());
-    }
+    BertWeightMapping.copyWeights(gated, model);
     return model;
   }
 }
