@@ -1,5 +1,6 @@
 package dev.narrowbert.job;
 
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.ReviewTokenizer;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ public final class TokenBudgetBatcher extends AbstractStreamOperator<ReviewBatch
   @Override
   public void open() throws Exception {
     super.open();
-    tokenizer = ReviewTokenizer.forModel(Path.of(modelDirectory));
+    tokenizer = ModelDirectory.readTokenizer(Path.of(modelDirectory));
     buckets =
         new LengthBuckets<>(
             tokenizer.maxLength(),

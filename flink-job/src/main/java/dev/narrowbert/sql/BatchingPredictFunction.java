@@ -1,5 +1,6 @@
 package dev.narrowbert.sql;
 
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.inference.AnalysisPart;
 import dev.narrowbert.inference.InferenceThreads;
 import dev.narrowbert.inference.ReviewAnalyzer;
@@ -82,7 +83,7 @@ public final class BatchingPredictFunction extends AsyncPredictFunction {
             ? options.inferenceThreads()
             : InferenceThreads.shareOfCores(subtasks);
     Path directory = Path.of(options.modelDirectory());
-    tokenizer = ReviewTokenizer.forModel(directory);
+    tokenizer = ModelDirectory.readTokenizer(directory);
     metrics = new BatchingMetrics(context.getMetricGroup());
     received = new AtomicLong();
     modelThread =

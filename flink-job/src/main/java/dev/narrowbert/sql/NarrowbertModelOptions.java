@@ -2,9 +2,9 @@ package dev.narrowbert.sql;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.job.JobSettings;
-import dev.narrowbert.model.DefaultModel;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;

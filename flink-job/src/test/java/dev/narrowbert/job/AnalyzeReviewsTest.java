@@ -2,6 +2,7 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.Entity;
@@ -26,7 +27,7 @@ class AnalyzeReviewsTest {
     harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new AnalyzeReviews(TestModels.tiny(), "cpu", Precision.FP32, true, 1));
-    tokenizer = ReviewTokenizer.forModel(TestModels.tiny());
+    tokenizer = ModelDirectory.readTokenizer(TestModels.tiny());
   }
 
   @AfterEach

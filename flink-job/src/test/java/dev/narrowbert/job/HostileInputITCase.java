@@ -2,8 +2,8 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.demo.TopicReader;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
+import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.ReviewAnalysis;

@@ -7,9 +7,9 @@ import static dev.narrowbert.job.FailurePlan.Point.RESULT_EMITTED;
 import static dev.narrowbert.job.FailurePlan.Point.RESULT_WRITTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.demo.ReviewProducer;
-import dev.narrowbert.demo.TopicReader;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
+import dev.narrowbert.kafka.topics.ReviewProducer;
+import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.ReviewAnalysis;

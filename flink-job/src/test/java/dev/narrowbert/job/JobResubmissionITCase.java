@@ -2,10 +2,10 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.demo.MalformedEvents;
-import dev.narrowbert.demo.TopicReader;
 import dev.narrowbert.job.FlinkProcessCluster.ClusterProcess;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
+import dev.narrowbert.kafka.topics.MalformedEvents;
+import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.ErrorType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,9 +2,9 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.demo.MalformedEvents;
-import dev.narrowbert.demo.ReviewProducer;
-import dev.narrowbert.demo.TopicReader;
+import dev.narrowbert.kafka.topics.MalformedEvents;
+import dev.narrowbert.kafka.topics.ReviewProducer;
+import dev.narrowbert.kafka.topics.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

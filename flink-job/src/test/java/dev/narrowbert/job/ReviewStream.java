@@ -1,6 +1,6 @@
 package dev.narrowbert.job;
 
-import dev.narrowbert.demo.SampleReviews;
+import dev.narrowbert.kafka.topics.SampleReviews;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.schema.SingleObjectCodec;

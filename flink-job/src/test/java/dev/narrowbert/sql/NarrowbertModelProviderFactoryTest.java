@@ -3,7 +3,7 @@ package dev.narrowbert.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.narrowbert.model.DefaultModel;
+import dev.narrowbert.checkpoint.DefaultModel;
 import java.nio.file.Path;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;

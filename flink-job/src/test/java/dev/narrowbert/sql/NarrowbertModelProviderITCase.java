@@ -7,11 +7,11 @@ import static org.apache.flink.table.api.DataTypes.STRING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.narrowbert.demo.SampleReviews;
+import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.Entity;
 import dev.narrowbert.inference.ReviewAnalyzer;
-import dev.narrowbert.model.DefaultModel;
+import dev.narrowbert.kafka.topics.SampleReviews;
 import dev.narrowbert.schema.Review;
 import java.nio.file.Path;
 import java.util.ArrayList;

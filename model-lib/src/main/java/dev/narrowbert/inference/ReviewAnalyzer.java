@@ -7,17 +7,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.EncoderOutput;
 import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.FullLengthStates;
-import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.model.Pooling;
 import dev.narrowbert.model.QueryPositions;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.ReviewTokenizer;
-import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,10 +52,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
     this.manager = manager;
     this.model = checkpoint.model();
     this.config = checkpoint.config();
-    this.tokenizer =
-        new ReviewTokenizer(
-            new WordPieceTokenizer(
-                checkpoint.vocabulary(), config.maxPositionEmbeddings(), config.truncation()));
+    this.tokenizer = checkpoint.tokenizer();
     this.padId = checkpoint.vocabulary().padId();
     this.parameterStore = new ParameterStore(manager, false);
     this.bioDecoder = new BioDecoder(config.entityLabels());

@@ -1,9 +1,9 @@
 package dev.narrowbert.pretrained;
 
 import ai.djl.ndarray.NDManager;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.EntityGateSpec;
 import dev.narrowbert.model.LayerStack;
-import dev.narrowbert.model.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.model.Pooling;

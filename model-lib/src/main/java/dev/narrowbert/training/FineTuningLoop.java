@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.io.IOException;
@@ -72,6 +72,7 @@ public final class FineTuningLoop {
   private final FineTuningSettings settings;
   private final Path out;
   private final PrintStream log;
+  private MetricsChart chart = MetricsChart.NONE;
 
   /**
    * @param objectives the tasks, each with its data and loss weight; their names must differ
@@ -234,6 +235,12 @@ public final class FineTuningLoop {
     return joint ? "valid_" + task.name() + "_" + metric : "valid_" + metric;
   }
 
+  /** Draws {@code loss.png} with {@code chart} at every validation (default: no chart). */
+  public FineTuningLoop withChart(MetricsChart chart) {
+    this.chart = chart;
+    return this;
+  }
+
   private void drawChart(
       MetricsLog metrics, List<TaskBatches<?>> tasks, String scoreName, double best)
       throws IOException {
@@ -248,7 +255,7 @@ public final class FineTuningLoop {
     }
     series.put(scoreName, scoreName);
     String title = String.format(Locale.ROOT, "fine-tuning (%s best %.4f)", scoreName, best);
-    LossChart.write(out.resolve("loss.png"), title, metrics, series);
+    chart.draw(out.resolve("loss.png"), title, metrics, series);
   }
 
   /** One task's endless stream of training batches: a pass over its data, reshuffled, repeated. */

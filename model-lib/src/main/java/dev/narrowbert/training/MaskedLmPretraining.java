@@ -18,8 +18,8 @@ import java.util.Random;
 /**
  * The masked-LM pretraining loop of BERT (Devlin et al., 2019) with NarrowBERT's narrow MLM (Li et
  * al., 2023): shuffled {@link PackedBlocks}, {@link MlmMasking}, {@link MaskedLmObjective}, one
- * {@link Trainer} step per batch, a {@link MetricsLog} and {@link LossChart}, held-out evaluation
- * and a {@link TrainingCheckpoint} every {@code checkpointEvery} steps and at the end.
+ * {@link Trainer} step per batch, a {@link MetricsLog} and {@link MetricsChart}, held-out
+ * evaluation and a {@link TrainingCheckpoint} every {@code checkpointEvery} steps and at the end.
  *
  * <p>Batch {@code s} is a pure function of (seed, s): global block index {@code s*B+i} falls in
  * epoch {@code e}, whose order is a permutation seeded by (seed, e), and the masking RNG of step s
@@ -34,8 +34,15 @@ public final class MaskedLmPretraining {
   private final MlmMasking masking;
   private final Path out;
   private final PrintStream log;
+  private MetricsChart chart = MetricsChart.NONE;
   private int cachedEpoch = -1;
   private int[] cachedOrder;
+
+  /** Draws {@code loss.png} with {@code chart} at every checkpoint (default: no chart). */
+  public MaskedLmPretraining withChart(MetricsChart chart) {
+    this.chart = chart;
+    return this;
+  }
 
   public MaskedLmPretraining(
       NarrowBertModel model,
@@ -131,7 +138,7 @@ public final class MaskedLmPretraining {
           metrics.log(step + 1, Map.of("eval_loss", last.loss(), "eval_accuracy", last.accuracy()));
           TrainingCheckpoint.save(
               out, model, vocabulary, optimizer, new TrainingCheckpoint.State(step + 1, settings));
-          LossChart.write(
+          chart.draw(
               out.resolve("loss.png"),
               "masked-LM pretraining",
               metrics,

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The {@code metrics.jsonl} of a training run: one JSON object per logged step, each with {@code
  * step} and named values (e.g. {@code loss}, {@code lr}, {@code eval_loss}). Kept in memory as well
- * so the {@link LossChart} can be redrawn at every checkpoint. When a run resumes at step k, lines
- * after k are dropped, so the log reads as if the run had never stopped.
+ * so the {@link MetricsChart} can be redrawn at every checkpoint. When a run resumes at step k,
+ * lines after k are dropped, so the log reads as if the run had never stopped.
  */
 public final class MetricsLog implements AutoCloseable {
 

@@ -2,7 +2,7 @@ package dev.narrowbert.training;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.io.BufferedInputStream;

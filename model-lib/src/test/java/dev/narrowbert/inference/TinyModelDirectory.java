@@ -1,6 +1,6 @@
 package dev.narrowbert.inference;
 
-import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.io.IOException;

@@ -15,7 +15,7 @@ import java.util.Random;
  * Deliberately odd tiny shapes (as HF's BERT tests): a swapped axis cannot pass by accident. Hidden
  * 36, 3 heads of 12, FF 37, vocab 53, sequence 7, batch 5.
  */
-final class TinyModels {
+public final class TinyModels {
 
   static final int VOCAB = 53;
   static final int HIDDEN = 36;
@@ -31,7 +31,7 @@ final class TinyModels {
     return NarrowBertConfig.of(VOCAB, "", HIDDEN, HEADS, INTERMEDIATE, stack, MAX_POSITIONS);
   }
 
-  static NarrowBertModel model(NDManager manager, NarrowBertConfig config, int seed) {
+  public static NarrowBertModel model(NDManager manager, NarrowBertConfig config, int seed) {
     NarrowBertModel model = new NarrowBertModel(config);
     model.initializeWeights(manager, seed);
     return model;
@@ -53,7 +53,7 @@ final class TinyModels {
    * A batch of random ids with per-example lengths; position 0 is [CLS]-like, the rest padding (id
    * 0) past each length.
    */
-  static ModelInputs inputs(NDManager manager, int[] lengths, int seed) {
+  public static ModelInputs inputs(NDManager manager, int[] lengths, int seed) {
     Random random = new Random(seed);
     int batch = lengths.length;
     int width = java.util.Arrays.stream(lengths).max().orElse(1);

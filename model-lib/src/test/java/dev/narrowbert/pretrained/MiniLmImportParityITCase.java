@@ -10,7 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.ModelInputs;
 import dev.narrowbert.model.Pooling;
 import dev.narrowbert.model.QueryPositions;

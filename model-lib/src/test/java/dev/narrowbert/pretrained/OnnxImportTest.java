@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import dev.narrowbert.model.ModelDirectory;
+import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.Pooling;
 import dev.narrowbert.tokenizer.Truncation;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;

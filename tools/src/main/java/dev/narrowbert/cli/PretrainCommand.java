@@ -1,0 +1,276 @@
+package dev.narrowbert.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.narrowbert.checkpoint.ModelDirectory;
+import dev.narrowbert.inference.DeviceOption;
+import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.model.NarrowBertModel;
+import dev.narrowbert.tokenizer.WordPieceVocabulary;
+import dev.narrowbert.training.AdamW;
+import dev.narrowbert.training.MaskedLmObjective;
+import dev.narrowbert.training.MaskedLmPretraining;
+import dev.narrowbert.training.MetricsLog;
+import dev.narrowbert.training.PackedBlocks;
+import dev.narrowbert.training.PretrainingSettings;
+import dev.narrowbert.training.TokenizedCorpus;
+import dev.narrowbert.training.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code narrowbert pretrain --corpus FILE... --config PRESET|config.json --out DIR}: masked-LM
+ * pretraining ({@link MaskedLmPretraining}) with checkpoints, {@code metrics.jsonl}, {@code
+ * loss.png} and exact {@code --resume}.
+ */
+@Command(
+    name = "pretrain",
+    mixinStandardHelpOptions = true,
+    description = "Masked-LM pretraining of a NarrowBERT/BERT encoder on review or text corpora.")
+public final class PretrainCommand implements Callable<Integer> {
+
+  private static final String CORPUS_CACHE = "corpus.tokens";
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--corpus",
+      required = true,
+      arity = "1..*",
+      paramLabel = "FILE",
+      description = "Review JSON lines (*.jsonl) or plain text, one document per line.")
+  private List<Path> corpus;
+
+  @Option(
+      names = "--exclude",
+      arity = "1..*",
+      paramLabel = "FILE",
+      description = "Review JSON lines whose texts are dropped from the corpus (e.g. test sets).")
+  private List<Path> exclude = List.of();
+
+  @Option(
+      names = "--config",
+      defaultValue = "mini",
+      description = "Preset (tiny, mini, base) or a config.json (default: ${DEFAULT-VALUE}).")
+  private String config;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
+  private Path out;
+
+  @Option(names = "--steps", defaultValue = "1000", description = "Total optimisation steps.")
+  private long steps;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Blocks per step.")
+  private int batchSize;
+
+  @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per block.")
+  private int sequenceLength;
+
+  @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate.")
+  private float learningRate;
+
+  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6% of --steps).")
+  private Long warmupSteps;
+
+  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay.")
+  private float weightDecay;
+
+  @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip.")
+  private float clip;
+
+  @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction predicted.")
+  private float maskRate;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of data, masks, weights.")
+  private long seed;
+
+  @Option(names = "--checkpoint-every", defaultValue = "200", description = "Steps between.")
+  private long checkpointEvery;
+
+  @Option(names = "--held-out-blocks", defaultValue = "64", description = "Evaluation blocks.")
+  private int heldOutBlocks;
+
+  @Option(
+      names = "--init-from",
+      paramLabel = "DIR",
+      description =
+          "Start from this model directory's weights and config (new schedule and optimizer);"
+              + " --config is then ignored.")
+  private Path initFrom;
+
+  @Option(names = "--resume", description = "Continue the run in --out from its checkpoint.")
+  private boolean resume;
+
+  @Option(
+      names = "--stop-after",
+      paramLabel = "STEP",
+      description = "Checkpoint and stop after this step; continue later with --resume.")
+  private Long stopAfter;
+
+  @Option(names = "--layer-stack", description = "Override the stack, e.g. sfsf:sfsf.")
+  private String layerStack;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
+  private String device;
+
+  @Option(
+      names = "--vocab",
+      paramLabel = "FILE",
+      description = "vocab.txt (default: the bundled bert-base-uncased vocabulary).")
+  private Path vocab;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream err = System.err;
+    PretrainingSettings settings = settings();
+    for (Path file : corpus) {
+      if (!Files.isRegularFile(file)) {
+        throw new ParameterException(spec.commandLine(), "--corpus " + file + " is not a file");
+      }
+    }
+    if (initFrom != null && layerStack != null) {
+      throw new ParameterException(
+          spec.commandLine(), "--layer-stack cannot change a model loaded with --init-from");
+    }
+    Files.createDirectories(out);
+    long startStep = 0;
+    if (resume) {
+      if (!TrainingCheckpoint.exists(out)) {
+        throw new ParameterException(spec.commandLine(), "--resume: no checkpoint in " + out);
+      }
+      TrainingCheckpoint.State state = TrainingCheckpoint.readState(out);
+      if (!state.settings().withCheckpointEvery(1).equals(settings.withCheckpointEvery(1))) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--resume with different settings: checkpoint has "
+                + state.settings()
+                + ", command line gives "
+                + settings);
+      }
+      startStep = state.step();
+    } else if (TrainingCheckpoint.exists(out)) {
+      throw new ParameterException(
+          spec.commandLine(), "--out " + out + " already holds a run: pass --resume or a new DIR");
+    }
+    try (NDManager manager = NDManager.newBaseManager(device())) {
+      NarrowBertModel model;
+      WordPieceVocabulary vocabulary;
+      AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, weightDecay);
+      if (resume) {
+        ModelDirectory checkpoint = ModelDirectory.load(out, manager);
+        model = checkpoint.model();
+        vocabulary = checkpoint.vocabulary();
+        TrainingCheckpoint.loadOptimizer(out, optimizer);
+      } else if (initFrom != null) {
+        ModelDirectory start = ModelDirectory.load(initFrom, manager);
+        model = start.model();
+        vocabulary = start.vocabulary();
+      } else {
+        vocabulary =
+            vocab == null ? WordPieceVocabulary.bertBaseUncased() : WordPieceVocabulary.load(vocab);
+        model = new NarrowBertModel(modelConfig(vocabulary));
+        model.initializeWeights(manager, (int) seed);
+      }
+      if (sequenceLength > model.config().maxPositionEmbeddings()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--seq-len "
+                + sequenceLength
+                + " > max_position_embeddings "
+                + model.config().maxPositionEmbeddings());
+      }
+      PackedBlocks blocks =
+          new PackedBlocks(
+              TokenizedCorpus.cached(
+                      out.resolve(CORPUS_CACHE), corpus, exclude, vocabulary, err::println)
+                  .ids(),
+              sequenceLength,
+              vocabulary.clsId(),
+              vocabulary.sepId(),
+              heldOutBlocks);
+      err.printf(
+          Locale.ROOT,
+          "%d training blocks of %d tokens (%d held out); %s; steps %d..%d%n",
+          blocks.trainingBlocks(),
+          sequenceLength,
+          blocks.heldOutBlocks(),
+          model.config().layerStack(),
+          startStep,
+          settings.totalSteps());
+      Path metricsFile = out.resolve("metrics.jsonl");
+      try (MetricsLog metrics =
+          resume ? MetricsLog.resume(metricsFile, startStep) : MetricsLog.create(metricsFile)) {
+        MaskedLmObjective.Evaluation last =
+            new MaskedLmPretraining(model, vocabulary, blocks, settings, out, err)
+                .withChart(LossChart::write)
+                .run(
+                    manager,
+                    optimizer,
+                    startStep,
+                    stopAfter == null ? Long.MAX_VALUE : stopAfter,
+                    metrics);
+        spec.commandLine()
+            .getOut()
+            .printf(
+                Locale.ROOT,
+                "{\"out\":\"%s\",\"eval_loss\":%s,\"eval_accuracy\":%s}%n",
+                out.toString().replace("\\", "\\\\").replace("\"", "\\\""),
+                last == null ? "null" : String.format(Locale.ROOT, "%.5f", last.loss()),
+                last == null ? "null" : String.format(Locale.ROOT, "%.5f", last.accuracy()));
+      }
+    }
+    return 0;
+  }
+
+  private PretrainingSettings settings() {
+    try {
+      return new PretrainingSettings(
+          steps,
+          batchSize,
+          sequenceLength,
+          learningRate,
+          warmupSteps != null ? warmupSteps : Math.round(steps * 0.06),
+          weightDecay,
+          clip,
+          maskRate,
+          seed,
+          heldOutBlocks,
+          checkpointEvery);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private ai.djl.Device device() {
+    try {
+      return DeviceOption.resolve(device);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private NarrowBertConfig modelConfig(WordPieceVocabulary vocabulary) throws IOException {
+    NarrowBertConfig base;
+    try {
+      base =
+          config.endsWith(".json")
+              ? NarrowBertConfig.load(Path.of(config))
+              : NarrowBertConfig.preset(config, 1, "");
+      if (layerStack != null) {
+        base = base.withLayerStack(layerStack);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    return base.withVocab(vocabulary.size(), vocabulary.sha256());
+  }
+}

@@ -1,0 +1,240 @@
+package dev.narrowbert.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.narrowbert.checkpoint.ModelDirectory;
+import dev.narrowbert.inference.Analysis;
+import dev.narrowbert.inference.Entity;
+import dev.narrowbert.inference.ReviewAnalyzer;
+import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.training.ModelParts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FineTuneCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path temp;
+
+  @Test
+  void oneEpochOfSentimentFineTuningBeatsChance() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 320, 1);
+    Path valid = SyntheticData.reviews(temp.resolve("valid.jsonl"), 60, 2);
+    Path out = temp.resolve("sentiment");
+
+    CommandRun run = fineTune("sentiment", start, train, valid, out);
+    CommandRun eval = eval("sentiment", out, valid);
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(out.resolve("loss.png")).isNotEmptyFile();
+    assertThat(out.resolve("metrics.jsonl")).isNotEmptyFile();
+    JsonNode result = JSON.readTree(eval.lastLine());
+    assertThat(result.get("task").asText()).isEqualTo("sentiment");
+    assertThat(result.get("examples").asInt()).isEqualTo(60);
+    assertThat(result.get("accuracy").asDouble()).isGreaterThan(0.75);
+    assertThat(result.get("macro_f1").asDouble()).isGreaterThan(0.7);
+  }
+
+  @Test
+  void nerFineTuningKeepsTheSentimentHeadAndEvalReportsEntityScores() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.sentences(temp.resolve("train.txt"), 120, 1);
+    Path valid = SyntheticData.sentences(temp.resolve("valid.txt"), 30, 2);
+    Path out = temp.resolve("ner");
+
+    CommandRun run = fineTune("ner", start, train, valid, out);
+    CommandRun eval = eval("ner", out, valid);
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(sentimentHead(out)).isNotEmpty().isEqualTo(sentimentHead(start));
+    JsonNode result = JSON.readTree(eval.lastLine());
+    assertThat(result.get("task").asText()).isEqualTo("ner");
+    assertThat(result.get("sentences").asInt()).isEqualTo(30);
+    assertThat(result.get("f1").asDouble()).isBetween(0.0, 1.0);
+    assertThat(result.get("per_type").has("PER") || result.get("f1").asDouble() == 0).isTrue();
+  }
+
+  @Test
+  void rejectsAnUnknownTaskAsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+
+    CommandRun run = fineTune("pos", start, train, train, temp.resolve("out"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).contains("--task must be sentiment, ner or joint");
+  }
+
+  @Test
+  void jointFineTuningServesSentimentAndEntitiesFromOneDirectory() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path reviews = SyntheticData.reviews(temp.resolve("reviews.jsonl"), 96, 1);
+    Path reviewsValid = SyntheticData.reviews(temp.resolve("reviews-valid.jsonl"), 40, 2);
+    Path sentences = SyntheticData.sentences(temp.resolve("train.txt"), 48, 3);
+    Path sentencesValid = SyntheticData.sentences(temp.resolve("valid.txt"), 20, 4);
+    Path out = temp.resolve("joint");
+
+    CommandRun run =
+        CommandRun.of(
+            new FineTuneCommand(),
+            "--task",
+            "joint",
+            "--model",
+            start.toString(),
+            "--train",
+            reviews.toString(),
+            "--valid",
+            reviewsValid.toString(),
+            "--ner-train",
+            sentences.toString(),
+            "--ner-valid",
+            sentencesValid.toString(),
+            "--ner-weight",
+            "0.5",
+            "--out",
+            out.toString(),
+            "--epochs",
+            "4",
+            "--batch-size",
+            "8",
+            "--lr",
+            "3e-3",
+            "--device",
+            "cpu");
+    JsonNode sentiment = JSON.readTree(eval("sentiment", out, reviewsValid).lastLine());
+    JsonNode entities = JSON.readTree(eval("ner", out, sentencesValid).lastLine());
+
+    assertThat(run.exitCode()).isZero();
+    JsonNode summary = JSON.readTree(run.lastLine());
+    assertThat(summary.get("task").asText()).isEqualTo("joint");
+    assertThat(summary.has("best_valid_score")).isTrue();
+    assertThat(sentiment.get("accuracy").asDouble()).isGreaterThan(0.75);
+    assertThat(entities.get("f1").asDouble()).isGreaterThan(0.5);
+    assertThat(metricNames(out.resolve("metrics.jsonl")))
+        .contains(
+            "loss",
+            "loss_sentiment",
+            "loss_ner",
+            "valid_sentiment_accuracy",
+            "valid_ner_f1",
+            "valid_score");
+    assertThat(out.resolve("loss.png")).isNotEmptyFile();
+    try (ReviewAnalyzer analyzer = ReviewAnalyzer.open(out, "cpu")) {
+      List<Analysis> results =
+          analyzer.analyze(
+              List.of("the film great plot <br /> fun story", "meryl streep hated the film ."));
+      assertThat(results.get(0).sentiment()).isEqualTo("positive");
+      assertThat(results.get(1).entities())
+          .extracting(Entity::type, Entity::text)
+          .contains(org.assertj.core.groups.Tuple.tuple("PER", "meryl streep"));
+    }
+  }
+
+  @Test
+  void jointFineTuningWithoutNerDataIsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+
+    CommandRun run = fineTune("joint", start, train, train, temp.resolve("out"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).contains("--task joint needs --ner-train FILE and --ner-valid FILE");
+  }
+
+  @Test
+  void nerDataForASingleTaskIsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+    Path sentences = SyntheticData.sentences(temp.resolve("train.txt"), 4, 1);
+
+    CommandRun run =
+        CommandRun.of(
+            new FineTuneCommand(),
+            "--task",
+            "sentiment",
+            "--model",
+            start.toString(),
+            "--train",
+            train.toString(),
+            "--valid",
+            train.toString(),
+            "--ner-train",
+            sentences.toString(),
+            "--out",
+            temp.resolve("out").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout()).contains("are for --task joint only");
+  }
+
+  private static CommandRun eval(String task, Path model, Path data) {
+    return CommandRun.of(
+        new EvalCommand(),
+        "--task",
+        task,
+        "--model",
+        model.toString(),
+        "--data",
+        data.toString(),
+        "--device",
+        "cpu");
+  }
+
+  private static Set<String> metricNames(Path metrics) throws Exception {
+    Set<String> names = new TreeSet<>();
+    for (String line : Files.readAllLines(metrics)) {
+      JSON.readTree(line).fieldNames().forEachRemaining(names::add);
+    }
+    return names;
+  }
+
+  private static CommandRun fineTune(String task, Path start, Path train, Path valid, Path out) {
+    return CommandRun.of(
+        new FineTuneCommand(),
+        "--task",
+        task,
+        "--model",
+        start.toString(),
+        "--train",
+        train.toString(),
+        "--valid",
+        valid.toString(),
+        "--out",
+        out.toString(),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "8",
+        "--lr",
+        "3e-3",
+        "--device",
+        "cpu");
+  }
+
+  private static Map<String, String> sentimentHead(Path model) throws Exception {
+    Map<String, String> values = new LinkedHashMap<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (Pair<String, Parameter> p :
+          ModelDirectory.load(model, manager).model().getParameters()) {
+        if (ModelParts.belongsTo(p.getKey(), ModelParts.SENTIMENT_HEAD)) {
+          values.put(p.getKey(), java.util.Arrays.toString(p.getValue().getArray().toFloatArray()));
+        }
+      }
+    }
+    return values;
+  }
+}
