@@ -11,12 +11,13 @@ import ai.djl.util.PairList;
 
 /**
  * The {@code s} sublayer: {@link SelfAttention} then {@link ResidualOutput} on the query states,
- * i.e. {@code BertAttention} of HF {@code modeling_bert.py}. Full-length it is called with x = H;
- * narrow (Li et al., 2023) with x = the query positions and H = the states at the {@code :} point.
+ * i.e. {@code BertAttention} of HF {@code modeling_bert.py}. Full-length it attends to x itself;
+ * narrow (Li et al., 2023) x are the query positions and K, V come from H, the states at the {@code
+ * :} point (see {@link KeyValueSource}).
  *
- * <p>Inputs: x (B, M, d), H (B, L, d), additive mask (B, 1, 1, L). Output: (B, M, d).
+ * <p>As a DJL block: inputs x (B, M, d), H (B, L, d), additive mask (B, 1, 1, L); output (B, M, d).
  */
-public final class AttentionSublayer extends AbstractBlock {
+public final class AttentionSublayer extends AbstractBlock implements EncoderSublayer {
 
   private final SelfAttention attention;
   private final ResidualOutput output;
@@ -26,28 +27,27 @@ public final class AttentionSublayer extends AbstractBlock {
     output = addChildBlock("output", new ResidualOutput(config, config.hiddenSize()));
   }
 
+  /** The attention whose K and V projections {@link FusedKeyValueProjection} fuses. */
   SelfAttention attention() {
     return attention;
   }
 
   @Override
-  protected NDList forwardInternal(
-      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray x = inputs.get(0);
-    NDArray attended = attention.forward(ps, inputs, training).head(); // (B, M, d)
-    return output.forward(ps, new NDList(attended, x), training);
+  public NDArray forward(ParameterStore ps, NDArray x, KeyValueSource source, boolean training) {
+    // 1. K and V over L: from x itself, from H, or computed beforehand.
+    KeyValueSource.KeyValues kv = source.keyValues(ps, attention, x, training); // 2 × (B, L, d)
+    // 2. Multi-head attention of the queries x over them.
+    NDArray attended =
+        attention.attend(ps, x, kv.keys(), kv.values(), source.additiveMask(), training);
+    // 3. Output projection, dropout, residual on x, LayerNorm.
+    return output.forward(ps, new NDList(attended, x), training).head(); // (B, M, d)
   }
 
-  /** The same sublayer with K and V already projected from H, each (B, L, d). */
-  public NDArray forwardProjected(
-      ParameterStore ps,
-      NDArray x,
-      NDArray keys,
-      NDArray values,
-      NDArray additiveMask,
-      boolean training) {
-    NDArray attended = attention.attend(ps, x, keys, values, additiveMask, training);
-    return output.forward(ps, new NDList(attended, x), training).head();
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    FullLengthStates context = new FullLengthStates(inputs.get(1), inputs.get(2));
+    return new NDList(forward(ps, inputs.get(0), KeyValueSource.projectedFrom(context), training));
   }
 
   @Override

@@ -18,7 +18,7 @@ import ai.djl.util.PairList;
  *
  * <p>Input: x (B, T, d). Output: (B, T, d).
  */
-public final class FeedForward extends AbstractBlock {
+public final class FeedForward extends AbstractBlock implements EncoderSublayer {
 
   private final int hiddenSize;
   private final Linear intermediate;
@@ -29,6 +29,12 @@ public final class FeedForward extends AbstractBlock {
     intermediate =
         addChildBlock("intermediate", Linear.builder().setUnits(config.intermediateSize()).build());
     output = addChildBlock("output", new ResidualOutput(config, config.intermediateSize()));
+  }
+
+  /** Position-wise: reads x only, never the {@link KeyValueSource}. */
+  @Override
+  public NDArray forward(ParameterStore ps, NDArray x, KeyValueSource source, boolean training) {
+    return forward(ps, new NDList(x), training).head();
   }
 
   @Override

@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
-import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Projects K and V of every narrow attention sublayer with one matmul. In NarrowBERT all narrow
@@ -28,13 +29,27 @@ public final class FusedKeyValueProjection {
   }
 
   /**
-   * @param h full-length states H (B, L, d)
-   * @return for each narrow attention sublayer in stack order, {keys, values}, each (B, L, d)
+   * Projects K and V of every narrow attention from H at once.
+   *
+   * @param context H (B, L, d) and its padding mask
+   * @return the source the narrow sublayers read their K and V from, each (B, L, d)
    */
-  public List<NDArray[]> project(ParameterStore ps, NDArray h, boolean training) {
-    if (narrowAttentions.isEmpty()) {
-      return List.of();
+  public KeyValueSource project(ParameterStore ps, FullLengthStates context, boolean training) {
+    NDArray h = context.states(); // (B, L, d)
+    Map<SelfAttention, KeyValueSource.KeyValues> keyValues = new IdentityHashMap<>();
+    if (!narrowAttentions.isEmpty()) {
+      NDList chunks = projectAll(ps, h, training); // 2·n × (B, L, d)
+      for (int i = 0; i < narrowAttentions.size(); i++) {
+        keyValues.put(
+            narrowAttentions.get(i),
+            new KeyValueSource.KeyValues(chunks.get(2 * i), chunks.get(2 * i + 1)));
+      }
     }
+    return KeyValueSource.precomputed(keyValues, context.additiveMask());
+  }
+
+  /** One GEMM over H with the stacked weights, split back into K1, V1, K2, V2, ... */
+  private NDList projectAll(ParameterStore ps, NDArray h, boolean training) {
     NDList weights = new NDList();
     NDList biases = new NDList();
     for (SelfAttention attention : narrowAttentions) {
@@ -49,12 +64,7 @@ public final class FusedKeyValueProjection {
     weight.attach(h.getManager());
     bias.attach(h.getManager());
     NDArray projected = Linear.linear(h, weight, bias).head(); // (B, L, 2·n·d)
-    NDList chunks = projected.split(2L * narrowAttentions.size(), 2); // 2·n × (B, L, d)
-    List<NDArray[]> keyValues = new ArrayList<>();
-    for (int i = 0; i < narrowAttentions.size(); i++) {
-      keyValues.add(new NDArray[] {chunks.get(2 * i), chunks.get(2 * i + 1)});
-    }
-    return keyValues;
+    return projected.split(2L * narrowAttentions.size(), 2); // 2·n × (B, L, d)
   }
 
   private static NDArray value(

@@ -19,6 +19,11 @@ import java.util.Locale;
  * positions only, with every narrow attention reading keys and values from the same H. A stack
  * without {@code :} is standard BERT ({@code BertEncoder} of HF {@code modeling_bert.py}).
  *
+ * <p>Both parts are the same loop over {@link EncoderSublayer}s ({@code x = sublayer.forward(x,
+ * source)}); they differ only in the {@link KeyValueSource} their attentions read: x itself
+ * full-length, H after {@code :} (projected per sublayer or, with {@code fused_key_value}, by one
+ * {@link FusedKeyValueProjection}, chosen once here).
+ *
  * <p>Child blocks are named {@code sublayer_NN_s} / {@code sublayer_NN_f} by their index in the
  * notation without {@code :}, so moving {@code :} keeps the checkpoint layout.
  *
@@ -30,28 +35,38 @@ public final class NarrowEncoder extends AbstractBlock {
   /** Added to attention logits of padding; exp(-1e4) is 0 in float32 and it fits in float16. */
   private static final float MASKED_LOGIT = -1e4f;
 
+  /** Where the narrow attentions get K and V from H; see {@link KeyValueSource}. */
+  @FunctionalInterface
+  private interface NarrowKeyValues {
+    KeyValueSource from(ParameterStore ps, FullLengthStates context, boolean training);
+  }
+
   private final NarrowBertConfig config;
-  private final LayerStack stack;
-  private final List<Block> fullSublayers = new ArrayList<>();
-  private final List<Block> narrowSublayers = new ArrayList<>();
-  private final FusedKeyValueProjection fusedKeyValues;
+  private final List<EncoderSublayer> fullSublayers = new ArrayList<>();
+  private final List<EncoderSublayer> narrowSublayers = new ArrayList<>();
+  private final NarrowKeyValues narrowKeyValues;
 
   public NarrowEncoder(NarrowBertConfig config) {
     this.config = config;
-    this.stack = config.stack();
+    LayerStack stack = config.stack();
     int index = 0;
     for (LayerStack.Sublayer kind : stack.full()) {
       fullSublayers.add(addChildBlock(name(index++, kind), create(kind)));
     }
     List<SelfAttention> narrowAttentions = new ArrayList<>();
     for (LayerStack.Sublayer kind : stack.narrow()) {
-      Block sublayer = addChildBlock(name(index++, kind), create(kind));
+      EncoderSublayer sublayer = addChildBlock(name(index++, kind), create(kind));
       narrowSublayers.add(sublayer);
       if (sublayer instanceof AttentionSublayer attention) {
         narrowAttentions.add(attention.attention());
       }
     }
-    fusedKeyValues = new FusedKeyValueProjection(narrowAttentions);
+    // Chosen once: the flag changes how K and V are computed, never the weights or the numbers.
+    if (config.fusedKeyValue()) {
+      narrowKeyValues = new FusedKeyValueProjection(narrowAttentions)::project;
+    } else {
+      narrowKeyValues = (ps, context, training) -> KeyValueSource.projectedFrom(context);
+    }
   }
 
   private static String name(int index, LayerStack.Sublayer kind) {
@@ -59,7 +74,7 @@ public final class NarrowEncoder extends AbstractBlock {
     return String.format(Locale.ROOT, "sublayer_%02d_%s", index, letter);
   }
 
-  private Block create(LayerStack.Sublayer kind) {
+  private EncoderSublayer create(LayerStack.Sublayer kind) {
     return kind == LayerStack.Sublayer.ATTENTION
         ? new AttentionSublayer(config)
         : new FeedForward(config);
@@ -79,22 +94,8 @@ public final class NarrowEncoder extends AbstractBlock {
   public FullLengthStates fullLength(
       ParameterStore ps, NDArray embeddings, NDArray attentionMask, boolean training) {
     NDArray additiveMask = additive(attentionMask, embeddings.getDataType()); // (B, 1, 1, L)
-    NDArray h = embeddings; // (B, L, d)
-    for (Block sublayer : fullSublayers) {
-      h =
-          scoped(
-              h,
-              training,
-              in ->
-                  sublayer
-                      .forward(
-                          ps,
-                          sublayer instanceof AttentionSublayer
-                              ? new NDList(in, in, additiveMask)
-                              : new NDList(in),
-                          training)
-                      .head());
-    }
+    KeyValueSource itself = KeyValueSource.itself(additiveMask); // BERT: K, V from h too
+    NDArray h = run(ps, fullSublayers, embeddings, itself, training); // (B, L, d)
     return new FullLengthStates(h, additiveMask);
   }
 
@@ -105,33 +106,23 @@ public final class NarrowEncoder extends AbstractBlock {
    */
   public EncoderOutput narrow(
       ParameterStore ps, FullLengthStates context, QueryPositions queries, boolean training) {
-    NDArray h = context.states();
-    NDArray additiveMask = context.additiveMask();
-    NDArray x = queries.gather(h); // (B, M, d)
-    if (!stack.isNarrow()) {
-      return new EncoderOutput(h, x);
+    NDArray x = queries.gather(context.states()); // (B, M, d)
+    KeyValueSource fromH = narrowKeyValues.from(ps, context, training); // fused: one GEMM here
+    x = run(ps, narrowSublayers, x, fromH, training); // (B, M, d)
+    return new EncoderOutput(context.states(), x);
+  }
+
+  /** x through each sublayer in order, every one attending to {@code source}. */
+  private static NDArray run(
+      ParameterStore ps,
+      List<EncoderSublayer> sublayers,
+      NDArray x,
+      KeyValueSource source,
+      boolean training) {
+    for (EncoderSublayer sublayer : sublayers) {
+      x = scoped(x, training, in -> sublayer.forward(ps, in, source, training));
     }
-    // K/V of every narrow attention come from H, fused or one by one.
-    List<NDArray[]> keyValues =
-        config.fusedKeyValue() ? fusedKeyValues.project(ps, h, training) : List.of();
-    int attentionIndex = 0;
-    for (Block sublayer : narrowSublayers) {
-      if (sublayer instanceof AttentionSublayer attention) {
-        NDArray[] kv = config.fusedKeyValue() ? keyValues.get(attentionIndex) : null;
-        x =
-            scoped(
-                x,
-                training,
-                in ->
-                    kv != null
-                        ? attention.forwardProjected(ps, in, kv[0], kv[1], additiveMask, training)
-                        : attention.forward(ps, new NDList(in, h, additiveMask), training).head());
-        attentionIndex++;
-      } else {
-        x = scoped(x, training, in -> sublayer.forward(ps, new NDList(in), training).head());
-      }
-    }
-    return new EncoderOutput(h, x);
+    return x;
   }
 
   /**

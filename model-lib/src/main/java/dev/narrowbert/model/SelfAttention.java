@@ -51,15 +51,25 @@ public final class SelfAttention extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray context = inputs.get(1);
-    NDArray keys = key.forward(ps, new NDList(context), training).head(); // (B, L, d)
-    NDArray values = value.forward(ps, new NDList(context), training).head(); // (B, L, d)
-    return new NDList(attend(ps, inputs.get(0), keys, values, inputs.get(2), training));
+    KeyValueSource.KeyValues kv = project(ps, inputs.get(1), training);
+    return new NDList(attend(ps, inputs.get(0), kv.keys(), kv.values(), inputs.get(2), training));
   }
 
   /**
-   * Attention with keys and values already projected (the fused narrow path computes them for all
-   * narrow sublayers at once).
+   * This attention's own K and V projections of the states it attends to.
+   *
+   * @param context the states attended to (B, L, d): the queries themselves full-length, H narrow
+   * @return keys and values, each (B, L, d)
+   */
+  public KeyValueSource.KeyValues project(ParameterStore ps, NDArray context, boolean training) {
+    NDArray keys = key.forward(ps, new NDList(context), training).head(); // (B, L, d)
+    NDArray values = value.forward(ps, new NDList(context), training).head(); // (B, L, d)
+    return new KeyValueSource.KeyValues(keys, values);
+  }
+
+  /**
+   * Attention with keys and values already projected, by {@link #project} or, for all narrow
+   * sublayers at once, by {@link FusedKeyValueProjection}.
    *
    * @param x query states (B, M, d)
    * @param keys projected keys (B, L, d)
