@@ -213,7 +213,8 @@ public final class JobOptions {
 
   /**
    * The value of {@code option} in {@code config}: its default when absent ({@code null} when it
-   * has none), the value itself when typed, or {@code text} converted to the option's type.
+   * has none), the value itself when typed, or its text (stripped if need be) converted to the
+   * option's type.
    *
    * @throws IllegalArgumentException naming the key and the form it expects
    */
@@ -221,14 +222,12 @@ public final class JobOptions {
     try {
       return config.get(option);
     } catch (IllegalArgumentException e) {
+      String text = config.toMap().get(option.key());
+      if (!text.strip().equals(text)) {
+        return parse(option, text.strip()); // a properties file keeps trailing blanks
+      }
       throw new IllegalArgumentException(
-          option.key()
-              + " must be "
-              + expected(option)
-              + ", got '"
-              + config.toMap().get(option.key())
-              + "'",
-          e);
+          option.key() + " must be " + expected(option) + ", got '" + text + "'", e);
     }
   }
 

@@ -59,7 +59,7 @@ class JobSettingsTest {
     config.set(JobOptions.MODEL, model());
     config.set(JobOptions.MAX_BATCH_DELAY, Duration.ofMillis(250));
     config.set(JobOptions.BOUNDED, true);
-    config.setString("max-batch-size", "16");
+    config.setString("max-batch-size", "16 ");
     JobSettings settings = JobSettings.from(config);
 
     assertThat(settings.maxBatchDelay()).isEqualTo(Duration.ofMillis(250));
