@@ -8,13 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
-import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -22,47 +23,16 @@ import org.apache.kafka.common.config.ConfigDef;
 /**
  * Every setting of the streaming job, parsed and validated once.
  *
- * <p>Settings come from {@code --key value} arguments and, with {@code --config FILE}, from a
- * properties file (arguments win). {@code kafka.*} keys are passed through, without the prefix, to
- * every Kafka client of the job (source and both sinks), so TLS or SASL settings need no code
- * change. Unknown keys are rejected, so a typo fails at start instead of being ignored. Secrets
- * among them (passwords, keys, JAAS configs) reach the Kafka clients but never Flink's job
- * parameters, the web UI or a log line: see {@link #toRedactedMap()}.
+ * <p>The settings are declared in {@link JobOptions} (key, type, default, description); each
+ * component here is the value of the option of the same name ({@code maxBatchDelay} of {@link
+ * JobOptions#MAX_BATCH_DELAY}), checked beyond its type. They come from a Flink {@link
+ * Configuration}: {@code --key value} arguments and, with {@code --config FILE}, a properties file
+ * (arguments win), or typed values that {@code narrowbert job} sets. {@code kafka.*} keys are
+ * passed through, without the prefix, to every Kafka client of the job (source and both sinks), so
+ * TLS or SASL settings need no code change. Unknown keys are rejected, so a typo fails at start
+ * instead of being ignored. Secrets among them (passwords, keys, JAAS configs) reach the Kafka
+ * clients but never Flink's job parameters, the web UI or a log line: see {@link #toRedactedMap()}.
  *
- * @param bootstrapServers Kafka {@code bootstrap.servers} (key {@code bootstrap-servers}; required)
- * @param reviewsTopic topic of incoming {@code Review} values ({@code reviews-topic}, default
- *     reviews)
- * @param resultsTopic topic for {@code ReviewAnalysis} values ({@code results-topic}, default
- *     review-analyses)
- * @param deadLetterTopic topic for {@code DeadLetter} values ({@code dead-letter-topic}, default
- *     review-dead-letters)
- * @param groupId consumer group of the source ({@code group-id}, default narrowbert-job)
- * @param transactionalIdPrefix prefix of the sinks' Kafka transactional ids; unique per job on a
- *     cluster ({@code transactional-id-prefix}, default narrowbert-job)
- * @param maxBatchTokens a batch closes when its padded token cost (size x longest review) would
- *     pass this ({@code max-batch-tokens}, default 8192)
- * @param maxBatchSize a batch closes when it holds this many reviews ({@code max-batch-size},
- *     default 64)
- * @param maxBatchDelay a batch closes when its oldest review has waited this long ({@code
- *     max-batch-delay}, default 100 ms)
- * @param maxTextBytes reviews whose text is longer in UTF-8 go to the dead-letter topic ({@code
- *     max-text-bytes}, default 100000)
- * @param modelDirectory the model directory ({@code model}; required)
- * @param device {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N} ({@code device}, default
- *     auto)
- * @param precision number format at inference, {@code fp32} or {@code fp16} ({@code precision},
- *     default fp32)
- * @param entityGate query only the words the model's entity gate passes for NER ({@code
- *     entity-gate}, default true; a model without a gate queries every word)
- * @param parallelism job parallelism; 0 keeps the environment's default ({@code parallelism})
- * @param inferenceThreads PyTorch threads per subtask's model; 0 gives each subtask an equal share
- *     of the machine's cores ({@code inference-threads}, default 0)
- * @param checkpointInterval how often to checkpoint; results become visible to {@code
- *     read_committed} consumers at each checkpoint ({@code checkpoint-interval}, default 10 s)
- * @param bounded stop at the end offsets the topic has when the job starts ({@code bounded},
- *     default false)
- * @param rebalance spread validated reviews over all subtasks; turn off when the topic has at least
- *     as many partitions as the job has subtasks ({@code rebalance}, default true)
  * @param kafkaProperties pass-through Kafka client properties ({@code kafka.*})
  */
 public record JobSettings(
@@ -87,7 +57,7 @@ public record JobSettings(
     boolean rebalance,
     Map<String, String> kafkaProperties) {
 
-  private static final String KAFKA_PREFIX = "kafka.";
+  private static final String KAFKA_PREFIX = JobOptions.KAFKA_PREFIX;
 
   /** What a secret's value is replaced with wherever settings are shown (as Flink does). */
   public static final String HIDDEN = GlobalConfiguration.HIDDEN_CONTENT;
@@ -101,8 +71,7 @@ public record JobSettings(
         bootstrapServers != null && !bootstrapServers.isBlank(), "bootstrap-servers is required");
     require(modelDirectory != null, "model is required (a model directory)");
     require(
-        java.nio.file.Files.isDirectory(modelDirectory),
-        "model directory " + modelDirectory + " does not exist");
+        Files.isDirectory(modelDirectory), "model directory " + modelDirectory + " does not exist");
     require(maxBatchTokens > 0, "max-batch-tokens must be positive, got " + maxBatchTokens);
     require(maxBatchSize > 0, "max-batch-size must be positive, got " + maxBatchSize);
     require(
@@ -130,86 +99,127 @@ public record JobSettings(
    * @throws IllegalArgumentException naming the bad key or value
    */
   public static JobSettings fromArgs(String[] args) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      require(arg.startsWith("--") && arg.length() > 2, "expected --key value, got '" + arg + "'");
-      String key = arg.substring(2);
-      boolean hasValue = i + 1 < args.length && !args[i + 1].startsWith("--");
-      values.put(key, hasValue ? args[++i] : "true");
-    }
-    String config = values.remove("config");
-    if (config != null) {
-      Map<String, String> merged = readProperties(Path.of(config));
-      merged.putAll(values);
-      values = merged;
-    }
-    return fromMap(values);
+    return from(arguments(List.of(args)));
   }
 
   /** Builds settings from key/value pairs, filling in the defaults. */
   public static JobSettings fromMap(Map<String, String> given) {
+    return from(Configuration.fromMap(given));
+  }
+
+  /**
+   * Builds settings from {@code config}, whose values may be text or already of their option's
+   * type, filling in the defaults.
+   *
+   * @throws IllegalArgumentException naming the bad key or value
+   */
+  public static JobSettings from(Configuration config) {
     Map<String, String> kafka = new TreeMap<>();
-    Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
-    for (Map.Entry<String, String> entry : given.entrySet()) {
-      String key = entry.getKey();
+    Map<String, String> values = config.toMap();
+    for (String key : new TreeSet<>(config.keySet())) {
       if (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length()) {
-        kafka.put(key.substring(KAFKA_PREFIX.length()), entry.getValue());
+        kafka.put(key.substring(KAFKA_PREFIX.length()), values.get(key));
       } else {
         require(
-            DEFAULTS.containsKey(key),
-            "unknown setting '" + key + "'; known: " + String.join(", ", DEFAULTS.keySet()));
-        values.put(key, entry.getValue());
+            JobOptions.KEYS.contains(key),
+            "unknown setting '" + key + "'; known: " + String.join(", ", JobOptions.KEYS));
       }
     }
-    String model = values.get("model");
+    String model = JobOptions.get(config, JobOptions.MODEL);
     return new JobSettings(
-        values.get("bootstrap-servers"),
-        values.get("reviews-topic"),
-        values.get("results-topic"),
-        values.get("dead-letter-topic"),
-        values.get("group-id"),
-        values.get("transactional-id-prefix"),
-        integer(values, "max-batch-tokens"),
-        integer(values, "max-batch-size"),
-        duration(values, "max-batch-delay"),
-        integer(values, "max-text-bytes"),
+        JobOptions.get(config, JobOptions.BOOTSTRAP_SERVERS),
+        JobOptions.get(config, JobOptions.REVIEWS_TOPIC),
+        JobOptions.get(config, JobOptions.RESULTS_TOPIC),
+        JobOptions.get(config, JobOptions.DEAD_LETTER_TOPIC),
+        JobOptions.get(config, JobOptions.GROUP_ID),
+        JobOptions.get(config, JobOptions.TRANSACTIONAL_ID_PREFIX),
+        JobOptions.get(config, JobOptions.MAX_BATCH_TOKENS),
+        JobOptions.get(config, JobOptions.MAX_BATCH_SIZE),
+        JobOptions.get(config, JobOptions.MAX_BATCH_DELAY),
+        JobOptions.get(config, JobOptions.MAX_TEXT_BYTES),
         model == null ? null : Path.of(model),
-        values.get("device"),
-        Precision.parse(values.get("precision")),
-        bool(values, "entity-gate"),
-        integer(values, "parallelism"),
-        integer(values, "inference-threads"),
-        duration(values, "checkpoint-interval"),
-        bool(values, "bounded"),
-        bool(values, "rebalance"),
+        JobOptions.get(config, JobOptions.DEVICE),
+        Precision.parse(JobOptions.get(config, JobOptions.PRECISION)),
+        JobOptions.get(config, JobOptions.ENTITY_GATE),
+        JobOptions.get(config, JobOptions.PARALLELISM),
+        JobOptions.get(config, JobOptions.INFERENCE_THREADS),
+        JobOptions.get(config, JobOptions.CHECKPOINT_INTERVAL),
+        JobOptions.get(config, JobOptions.BOUNDED),
+        JobOptions.get(config, JobOptions.REBALANCE),
         kafka);
+  }
+
+  /**
+   * The settings that {@code --key value} arguments give, as text: a key without a value is {@code
+   * true}, and {@code --config FILE} adds the settings of a properties file, which the arguments
+   * override.
+   *
+   * @throws IllegalArgumentException when an argument is not {@code --key} or the file unreadable
+   */
+  public static Configuration arguments(List<String> args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      require(arg.startsWith("--") && arg.length() > 2, "expected --key value, got '" + arg + "'");
+      boolean hasValue = i + 1 < args.size() && !args.get(i + 1).startsWith("--");
+      values.put(arg.substring(2), hasValue ? args.get(++i) : "true");
+    }
+    String file = values.remove("config");
+    Configuration config = file == null ? new Configuration() : readConfigFile(Path.of(file));
+    config.addAll(Configuration.fromMap(values));
+    return config;
+  }
+
+  /**
+   * The settings of a properties file, as text.
+   *
+   * @throws IllegalArgumentException when it cannot be read
+   */
+  public static Configuration readConfigFile(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e, e);
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key)));
+    return Configuration.fromMap(values);
   }
 
   /** These settings as key/value pairs (the form of Flink's global job parameters). */
   public Map<String, String> toMap() {
+    Map<String, String> values = toConfiguration().toMap();
     Map<String, String> map = new LinkedHashMap<>();
-    map.put("bootstrap-servers", bootstrapServers);
-    map.put("reviews-topic", reviewsTopic);
-    map.put("results-topic", resultsTopic);
-    map.put("dead-letter-topic", deadLetterTopic);
-    map.put("group-id", groupId);
-    map.put("transactional-id-prefix", transactionalIdPrefix);
-    map.put("max-batch-tokens", String.valueOf(maxBatchTokens));
-    map.put("max-batch-size", String.valueOf(maxBatchSize));
-    map.put("max-batch-delay", TimeUtils.formatWithHighestUnit(maxBatchDelay));
-    map.put("max-text-bytes", String.valueOf(maxTextBytes));
-    map.put("model", modelDirectory.toString());
-    map.put("device", device);
-    map.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
-    map.put("entity-gate", String.valueOf(entityGate));
-    map.put("parallelism", String.valueOf(parallelism));
-    map.put("inference-threads", String.valueOf(inferenceThreads));
-    map.put("checkpoint-interval", TimeUtils.formatWithHighestUnit(checkpointInterval));
-    map.put("bounded", String.valueOf(bounded));
-    map.put("rebalance", String.valueOf(rebalance));
-    kafkaProperties.forEach((key, value) -> map.put(KAFKA_PREFIX + key, value));
+    JobOptions.KEYS.forEach(key -> map.put(key, values.get(key)));
+    new TreeMap<>(kafkaProperties).forEach((key, value) -> map.put(KAFKA_PREFIX + key, value));
     return map;
+  }
+
+  /** These settings, typed, in a Flink configuration ({@code kafka.*} keys as text). */
+  private Configuration toConfiguration() {
+    Configuration config = new Configuration();
+    config.set(JobOptions.BOOTSTRAP_SERVERS, bootstrapServers);
+    config.set(JobOptions.REVIEWS_TOPIC, reviewsTopic);
+    config.set(JobOptions.RESULTS_TOPIC, resultsTopic);
+    config.set(JobOptions.DEAD_LETTER_TOPIC, deadLetterTopic);
+    config.set(JobOptions.GROUP_ID, groupId);
+    config.set(JobOptions.TRANSACTIONAL_ID_PREFIX, transactionalIdPrefix);
+    config.set(JobOptions.MAX_BATCH_TOKENS, maxBatchTokens);
+    config.set(JobOptions.MAX_BATCH_SIZE, maxBatchSize);
+    config.set(JobOptions.MAX_BATCH_DELAY, maxBatchDelay);
+    config.set(JobOptions.MAX_TEXT_BYTES, maxTextBytes);
+    config.set(JobOptions.MODEL, modelDirectory.toString());
+    config.set(JobOptions.DEVICE, device);
+    config.set(JobOptions.PRECISION, precision.name().toLowerCase(Locale.ROOT));
+    config.set(JobOptions.ENTITY_GATE, entityGate);
+    config.set(JobOptions.PARALLELISM, parallelism);
+    config.set(JobOptions.INFERENCE_THREADS, inferenceThreads);
+    config.set(JobOptions.CHECKPOINT_INTERVAL, checkpointInterval);
+    config.set(JobOptions.BOUNDED, bounded);
+    config.set(JobOptions.REBALANCE, rebalance);
+    kafkaProperties.forEach((key, value) -> config.setString(KAFKA_PREFIX + key, value));
+    return config;
   }
 
   /**
@@ -249,64 +259,6 @@ public record JobSettings(
     return properties;
   }
 
-  /** One documented key: its default ({@code null} when required) and what it means. */
-  public record Setting(String key, String defaultValue, String description) {}
-
-  /** Every key, in the order {@code narrowbert job --help} lists them. */
-  public static final List<Setting> SETTINGS =
-      List.of(
-          new Setting("bootstrap-servers", null, "Kafka bootstrap.servers (required)"),
-          new Setting("reviews-topic", "reviews", "topic of incoming Review values"),
-          new Setting("results-topic", "review-analyses", "topic for ReviewAnalysis values"),
-          new Setting("dead-letter-topic", "review-dead-letters", "topic for DeadLetter values"),
-          new Setting("group-id", "narrowbert-job", "consumer group of the source"),
-          new Setting(
-              "transactional-id-prefix",
-              "narrowbert-job",
-              "prefix of the sinks' transactional ids; unique per job on a cluster"),
-          new Setting(
-              "max-batch-tokens", "8192", "close a batch before its padded tokens pass this"),
-          new Setting("max-batch-size", "64", "close a batch when it holds this many reviews"),
-          new Setting(
-              "max-batch-delay", "100 ms", "close a batch when its oldest review waited this long"),
-          new Setting("max-text-bytes", "100000", "dead-letter reviews whose UTF-8 text is longer"),
-          new Setting("model", null, "model directory (default: the shipped models/default)"),
-          new Setting("device", "auto", "auto, cpu, gpu or gpu:N"),
-          new Setting("precision", "fp32", "fp32, or fp16 (half the memory; fast on GPUs)"),
-          new Setting(
-              "entity-gate",
-              "true",
-              "NER queries only for the words the model's entity gate passes (false: every word)"),
-          new Setting("parallelism", "0", "job parallelism; 0 keeps the environment's default"),
-          new Setting(
-              "inference-threads",
-              "0",
-              "PyTorch threads per subtask; 0 = cores / subtasks (set cores / slots on a cluster)"),
-          new Setting(
-              "checkpoint-interval",
-              "10 s",
-              "checkpoint period; read_committed consumers see results at each"),
-          new Setting("bounded", "false", "stop at the topic's end offsets as of the job's start"),
-          new Setting(
-              "rebalance",
-              "true",
-              "spread reviews over all subtasks; off when partitions >= parallelism"),
-          new Setting(
-              "kafka.*", null, "any Kafka client property, e.g. kafka.security.protocol=SSL"));
-
-  /** The keys and their defaults ({@code null}: required, no default). */
-  public static final Map<String, String> DEFAULTS = defaults();
-
-  private static Map<String, String> defaults() {
-    Map<String, String> defaults = new LinkedHashMap<>();
-    for (Setting setting : SETTINGS) {
-      if (!setting.key().endsWith("*")) {
-        defaults.put(setting.key(), setting.defaultValue());
-      }
-    }
-    return java.util.Collections.unmodifiableMap(defaults);
-  }
-
   private static Set<String> kafkaSecrets() {
     Set<String> secrets = new TreeSet<>();
     for (ConfigDef definition : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef())) {
@@ -320,44 +272,6 @@ public record JobSettings(
               });
     }
     return Set.copyOf(secrets);
-  }
-
-  private static Map<String, String> readProperties(Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read config file " + file + ": " + e, e);
-    }
-    Map<String, String> values = new LinkedHashMap<>();
-    properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key)));
-    return values;
-  }
-
-  private static int integer(Map<String, String> values, String key) {
-    try {
-      return Integer.parseInt(values.get(key).strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          key + " must be a whole number, got '" + values.get(key) + "'");
-    }
-  }
-
-  private static Duration duration(Map<String, String> values, String key) {
-    try {
-      return TimeUtils.parseDuration(values.get(key));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          key + " must be a duration like 100ms or 10s, got '" + values.get(key) + "'");
-    }
-  }
-
-  private static boolean bool(Map<String, String> values, String key) {
-    String value = values.get(key).strip();
-    require(
-        value.equals("true") || value.equals("false"),
-        key + " must be true or false, got '" + value + "'");
-    return Boolean.parseBoolean(value);
   }
 
   private static void require(boolean condition, String message) {

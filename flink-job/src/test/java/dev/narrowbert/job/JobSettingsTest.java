@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +28,8 @@ class JobSettingsTest {
     assertThat(settings.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(settings.bounded()).isFalse();
     assertThat(settings.rebalance()).isTrue();
-    for (JobSettings.Setting setting : JobSettings.SETTINGS) {
-      assertThat(setting.description()).as(setting.key()).isNotBlank();
+    for (ConfigOption<?> option : JobOptions.ALL) {
+      assertThat(JobOptions.description(option)).as(option.key()).isNotBlank();
     }
   }
 
@@ -48,6 +50,26 @@ class JobSettingsTest {
     assertThat(settings.bounded()).isTrue();
     assertThat(settings.kafkaClientProperties()).containsEntry("security.protocol", "SSL");
     assertThat(JobSettings.fromMap(settings.toMap())).isEqualTo(settings);
+  }
+
+  @Test
+  void takesTypedValuesAsTheyAreAndShowsThemAsSettingsAreWritten() {
+    Configuration config = new Configuration();
+    config.set(JobOptions.BOOTSTRAP_SERVERS, "k:9092");
+    config.set(JobOptions.MODEL, model());
+    config.set(JobOptions.MAX_BATCH_DELAY, Duration.ofMillis(250));
+    config.set(JobOptions.BOUNDED, true);
+    config.setString("max-batch-size", "16 ");
+    JobSettings settings = JobSettings.from(config);
+
+    assertThat(settings.maxBatchDelay()).isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.bounded()).isTrue();
+    assertThat(settings.maxBatchSize()).isEqualTo(16);
+    assertThat(settings.toMap())
+        .containsEntry("max-batch-delay", "250 ms")
+        .containsEntry("checkpoint-interval", "10 s")
+        .containsEntry("precision", "fp32");
+    assertThat(settings.toMap().keySet()).startsWith(JobOptions.KEYS.toArray(String[]::new));
   }
 
   @Test
@@ -90,6 +112,8 @@ class JobSettingsTest {
         .hasMessage("max-batch-size must be a whole number, got 'many'");
     assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--max-batch-delay", "soon")))
         .hasMessageStartingWith("max-batch-delay must be a duration");
+    assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--bounded", "maybe")))
+        .hasMessage("bounded must be true or false, got 'maybe'");
     assertThatThrownBy(() -> JobSettings.fromArgs(concat(base, "--device", "tpu")))
         .hasMessage("device must be auto, cpu, gpu or gpu:N, got 'tpu'");
     assertThatThrownBy(() -> JobSettings.fromArgs(new String[] {"--model", model()}))

@@ -62,7 +62,7 @@ public final class NarrowbertCli implements Runnable {
   /** Runs the command line and returns its exit status; never calls System.exit. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new NarrowbertCli());
-    JobCommand.describeSettings(cli.getSubcommands().get("job"));
+    JobCommand.addSettingOptions(cli.getSubcommands().get("job"));
     SqlCommand.describeModelOptions(cli.getSubcommands().get("sql"));
     cli.setOut(out);
     cli.setErr(err);

@@ -3,7 +3,7 @@ package dev.narrowbert.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.narrowbert.checkpoint.DefaultModel;
-import dev.narrowbert.job.JobSettings;
+import dev.narrowbert.job.JobOptions;
 import dev.narrowbert.job.ReviewAnalysisJob;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -122,7 +122,7 @@ class DockerComposeITCase {
     List<String> jobArgs = command.subList(command.indexOf(JAR_IN_CONTAINER) + 1, command.size());
     for (int i = 0; i < jobArgs.size(); i += 2) {
       assertThat(jobArgs.get(i)).startsWith("--");
-      assertThat(JobSettings.DEFAULTS).containsKey(jobArgs.get(i).substring(2));
+      assertThat(JobOptions.KEYS).contains(jobArgs.get(i).substring(2));
     }
     assertThat(jobArgs).containsSubsequence("--bootstrap-servers", "kafka:19092");
     assertThat(jobArgs).containsSubsequence("--model", MODEL_IN_CONTAINER);

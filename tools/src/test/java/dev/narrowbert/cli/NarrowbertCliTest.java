@@ -2,12 +2,18 @@ package dev.narrowbert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.narrowbert.job.JobOptions;
+import dev.narrowbert.job.JobSettings;
+import dev.narrowbert.job.TestModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class NarrowbertCliTest {
 
@@ -60,6 +66,67 @@ class NarrowbertCliTest {
   void jobSettingsBeforeHelpStillShowTheJobsHelp() {
     assertThat(run("job", "--checkpoint-interval", "1 s", "--help")).isZero();
     assertThat(out.toString()).contains("Usage: narrowbert job", "Settings (--key value):");
+  }
+
+  @Test
+  void jobHelpShowsEverySettingsKeyDefaultAndDescription() {
+    assertThat(run("job", "--help")).isZero();
+    for (ConfigOption<?> option : JobOptions.ALL) {
+      assertThat(out.toString()).contains("--" + option.key());
+    }
+    assertThat(out.toString())
+        .contains(
+            "--max-batch-delay=TIME",
+            "Default: 100 ms.",
+            "--bounded[=true|false]",
+            "--kafka.KEY=VALUE");
+  }
+
+  @Test
+  void jobRejectsAValueOfTheWrongTypeAsAUsageErrorNamingTheSetting() {
+    assertThat(run("job", "--bootstrap-servers", "k:1", "--max-batch-size", "many"))
+        .isEqualTo(NarrowbertCli.USAGE_ERROR);
+    assertThat(err.toString())
+        .startsWith("narrowbert job: Invalid value for option '--max-batch-size'")
+        .contains("max-batch-size must be a whole number, got 'many'");
+  }
+
+  @Test
+  void jobCommandLineReachesTheSettingsTypedAndOverridesTheConfigFile(@TempDir Path dir)
+      throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("job.properties"),
+            "max-batch-size=8\nkafka.client.id=from-file\nmodel="
+                + TestModels.tiny().toString().replace("\\", "\\\\")
+                + "\n");
+    CommandLine job = new CommandLine(new JobCommand());
+    JobCommand.addSettingOptions(job);
+    job.parseArgs(
+        "--config",
+        file.toString(),
+        "--bootstrap-servers",
+        "k:1",
+        "--max-batch-size",
+        "16",
+        "--max-batch-delay",
+        "250 ms",
+        "--bounded",
+        "--kafka.security.protocol",
+        "SSL",
+        "--entity-gate",
+        "false");
+
+    JobSettings settings = job.<JobCommand>getCommand().settings();
+
+    assertThat(settings.maxBatchSize()).isEqualTo(16);
+    assertThat(settings.maxBatchDelay()).isEqualTo(Duration.ofMillis(250));
+    assertThat(settings.bounded()).isTrue();
+    assertThat(settings.entityGate()).isFalse();
+    assertThat(settings.modelDirectory()).isEqualTo(TestModels.tiny());
+    assertThat(settings.kafkaClientProperties())
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("client.id", "from-file");
   }
 
   @Test
