@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.MalformedEvents;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.ErrorType;
 import java.time.Duration;
 import java.util.List;
@@ -13,14 +12,10 @@ import java.util.Set;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,38 +28,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class BrokerOutageITCase {
 
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers();
+
+  /** The job's default topics, as the job below runs without topic settings. */
   @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(2)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+  static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.withJobTopics(2);
 
   private static final Duration OUTAGE = Duration.ofSeconds(30);
   private static final int REVIEWS = 1_500;
   private static final int EVENTS_PER_SECOND = 30;
   private static final int MAX_TEXT_BYTES = 2_000;
-  private static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafkaBroker.builder().build().start();
-    kafka.createTopics(
-        List.of(
-            new NewTopic("reviews", 2, (short) 1),
-            new NewTopic("review-analyses", 2, (short) 1),
-            new NewTopic("review-dead-letters", 1, (short) 1)));
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void recoversByItselfAndLosesNothingWhenTheBrokerIsDownForThirtySeconds(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
+    EmbeddedKafkaBroker kafka = KAFKA.broker();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     ReviewAnalysisJob.buildOnKafka(
         env,
@@ -99,7 +77,7 @@ class BrokerOutageITCase {
       Set<String> sent = stream.awaitAcknowledged(Duration.ofMinutes(2));
       var results = committed("review-analyses", REVIEWS, Duration.ofSeconds(3));
       var deadLetters = committed("review-dead-letters", malformed.size(), Duration.ofSeconds(2));
-      long restarts = restarts(cluster, job);
+      long restarts = JobHealth.restarts(cluster, job.getJobID());
       JobStatus status = job.getJobStatus().get();
       DeliveryTally tally = DeliveryTally.count(sent, results, deadLetters, restarts);
       System.out.println(
@@ -125,19 +103,8 @@ class BrokerOutageITCase {
     }
   }
 
-  /** How often the job restarted: the highest execution attempt number of any subtask. */
-  private static long restarts(MiniCluster cluster, JobClient job) throws Exception {
-    int restarts = 0;
-    for (var vertex :
-        cluster.getArchivedExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
-      restarts = Math.max(restarts, vertex.getCurrentExecutionAttempt().getAttemptNumber());
-    }
-    return restarts;
-  }
-
   private static List<ConsumerRecord<byte[], byte[]>> committed(
       String topic, int expected, Duration settle) {
-    return TopicReader.readCommitted(
-        kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(150), settle, Map.of());
+    return KAFKA.readCommitted(topic, expected, Duration.ofSeconds(150), settle);
   }
 }

@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ConfigurationUtils;
@@ -26,8 +25,6 @@ import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
 import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
 import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
 import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A Flink standalone session cluster of real processes on this machine: one JobManager ({@link
@@ -337,21 +334,5 @@ final class FlinkProcessCluster implements AutoCloseable {
         Files.deleteIfExists(path);
       }
     }
-  }
-
-  /**
-   * A JUnit watcher that prints the tails of the cluster's logs when a test fails; the suppliers
-   * read the test's static fields, which are set only once the cluster starts.
-   */
-  static TestWatcher printLogsOnFailure(
-      Supplier<FlinkProcessCluster> cluster, Supplier<Path> home) {
-    return new TestWatcher() {
-      @Override
-      public void testFailed(ExtensionContext context, Throwable cause) {
-        if (cluster.get() != null) {
-          System.err.println("Cluster logs in " + home.get() + cluster.get().logTails(80));
-        }
-      }
-    };
   }
 }

@@ -2,8 +2,6 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.ReviewAnalysis;
@@ -22,7 +20,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,8 +29,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,13 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class HostileInputITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(2)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers();
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   private static final int RECORDS = 4_000;
   private static final int MAX_TEXT_BYTES = 100_000; // the job's default
@@ -63,24 +53,11 @@ class HostileInputITCase {
   /** The reviews topic accepts records up to 16 MiB; Kafka's default would refuse 10 MB. */
   private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-  private static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafkaBroker.builder().build().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
-
   @Test
   void deadLettersEveryHostileValueWithItsReasonAndAnalysesEveryGoodReviewWithoutARestart(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
     TestTopics topics =
-        TestTopics.create(
-            kafka, "hostile", 2, Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));
+        KAFKA.topics("hostile", 2, Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));
     JobSettings settings =
         topics.settings(Map.of("max-text-bytes", String.valueOf(MAX_TEXT_BYTES)));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -212,7 +189,7 @@ class HostileInputITCase {
   private static Map<String, ReviewFuzzer.Input> send(String topic, List<ReviewFuzzer.Input> inputs)
       throws Exception {
     Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_MESSAGE_BYTES);
@@ -234,13 +211,7 @@ class HostileInputITCase {
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, int expected) {
-    return TopicReader.readCommitted(
-        kafka.bootstrapServers(),
-        topic,
-        expected,
-        Duration.ofMinutes(3),
-        Duration.ofSeconds(2),
-        Map.of());
+    return KAFKA.readCommitted(topic, expected, Duration.ofMinutes(3), Duration.ofSeconds(2));
   }
 
   private static byte[] firstBytes(byte[] bytes) {

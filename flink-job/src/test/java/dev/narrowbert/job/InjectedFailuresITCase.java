@@ -7,9 +7,7 @@ import static dev.narrowbert.job.FailurePlan.Point.RESULT_EMITTED;
 import static dev.narrowbert.job.FailurePlan.Point.RESULT_WRITTEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.ReviewProducer;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.ReviewAnalysis;
@@ -28,14 +26,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,32 +46,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class InjectedFailuresITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(2)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers();
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   private static final int REVIEWS = 10_000;
   private static final int BLANK_EVERY = 25; // these become EMPTY_TEXT dead letters
-  private static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafkaBroker.builder().build().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void writesExactlyOneOutputPerReviewThroughFailuresInBatchingAnalysisAndSinks(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
-    TestTopics topics = TestTopics.create(kafka, "failures", 4, Map.of());
+    TestTopics topics = KAFKA.topics("failures", 4);
     JobSettings settings = topics.settings(Map.of());
     FailurePlan plan =
         FailurePlan.register(
@@ -115,7 +94,7 @@ class InjectedFailuresITCase {
     JobClient job = env.executeAsync(graph);
 
     Set<String> blankIds = new HashSet<>();
-    try (var producer = new ReviewProducer(kafka.bootstrapServers(), topics.reviews(), Map.of())) {
+    try (var producer = new ReviewProducer(KAFKA.bootstrapServers(), topics.reviews(), Map.of())) {
       for (int r = 0; r < REVIEWS; r++) {
         String id = "review-" + r;
         boolean blank = r % BLANK_EVERY == 7;
@@ -198,13 +177,7 @@ class InjectedFailuresITCase {
       throws WireFormatException {
     List<T> values = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record :
-        TopicReader.readCommitted(
-            kafka.bootstrapServers(),
-            topic,
-            expected,
-            Duration.ofMinutes(3),
-            Duration.ofSeconds(3),
-            Map.of())) {
+        KAFKA.readCommitted(topic, expected, Duration.ofMinutes(3), Duration.ofSeconds(3))) {
       values.add(decoder.decode(record.value()));
     }
     return values;

@@ -3,9 +3,7 @@ package dev.narrowbert.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.narrowbert.job.FlinkProcessCluster.ClusterProcess;
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.MalformedEvents;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.ErrorType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,16 +18,12 @@ import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Cancel and resubmit on a real multi-process cluster whose {@code lib/} holds DJL and PyTorch
@@ -54,72 +48,31 @@ class JobResubmissionITCase {
   private static final String PYTORCH_ENGINE_STARTED = "Number of intra-op threads is";
   private static final String NATIVE_LIBRARY_CLASH = "UnsatisfiedLinkError";
 
-  private static EmbeddedKafkaBroker kafka;
-  private static FlinkProcessCluster cluster;
-  private static Path clusterHome;
-  private static Path djlLib;
+  private static final Path DJL_LIB = Path.of(System.getProperty("narrowbert.djl.lib.jar"));
 
   @RegisterExtension
-  static final TestWatcher PRINT_LOGS_ON_FAILURE =
-      FlinkProcessCluster.printLogsOnFailure(() -> cluster, () -> clusterHome);
+  static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.withJobTopics(REVIEW_PARTITIONS);
 
-  @BeforeAll
-  static void startKafkaAndCluster() throws Exception {
-    kafka =
-        EmbeddedKafkaBroker.builder()
-            .topic("reviews", REVIEW_PARTITIONS)
-            .topic("review-analyses", 2)
-            .topic("review-dead-letters", 1)
-            .build()
-            .start();
-    djlLib = Path.of(System.getProperty("narrowbert.djl.lib.jar"));
-    clusterHome = Files.createTempDirectory("flink-cluster-djl-lib-");
-    cluster =
-        FlinkProcessCluster.startJobManager(
-            clusterHome,
-            Map.ofEntries(
-                Map.entry("jobmanager.memory.process.size", "1g"),
-                Map.entry("taskmanager.memory.process.size", "1536m"),
-                Map.entry("taskmanager.memory.managed.size", "0"),
-                Map.entry("taskmanager.numberOfTaskSlots", "2"),
-                Map.entry("parallelism.default", "2"),
-                Map.entry("execution.checkpointing.interval", "1 s"),
-                // A job that cannot load DJL fails for good after two restarts, and fast.
-                Map.entry("restart-strategy.type", "fixed-delay"),
-                Map.entry("restart-strategy.fixed-delay.attempts", "2"),
-                Map.entry("restart-strategy.fixed-delay.delay", "1 s"),
-                Map.entry("metrics.fetcher.update-interval", "1000"),
-                // As in docker-compose.yml: DJL from lib/, for every job.
-                Map.entry("classloader.parent-first-patterns.additional", "ai.djl."),
-                Map.entry("rest.server.max-content-length", String.valueOf(300 << 20)),
-                Map.entry(
-                    "env.java.opts.taskmanager",
-                    "-Dai.djl.pytorch.num_threads=1 -Dai.djl.offline=true")),
-            List.of(djlLib));
-    cluster.startTaskManager("taskmanager-1");
-  }
-
-  @AfterAll
-  static void stopClusterAndKafka() throws IOException {
-    if (cluster != null) {
-      cluster.close();
-      FlinkProcessCluster.deleteRecursively(
-          clusterHome.resolve("tmp")); // blobs and jar copies; logs stay
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  @RegisterExtension
+  static final FlinkProcessClusterExtension CLUSTER =
+      FlinkProcessClusterExtension.builder("flink-cluster-djl-lib-")
+          .setting("taskmanager.numberOfTaskSlots", "2")
+          // A job that cannot load DJL fails for good after two restarts, and fast.
+          .setting("restart-strategy.fixed-delay.attempts", "2")
+          // As in docker-compose.yml: DJL from lib/ (loaded parent-first), for every job.
+          .libJar(DJL_LIB)
+          .taskManagers("taskmanager-1")
+          .build();
 
   @Test
   void djlLibJarHasNoClassOfFlinksOwnLib() throws IOException {
     Set<String> flinkClasses = new HashSet<>();
-    for (String entry : cluster.classpath()) {
-      if (!Path.of(entry).equals(djlLib.toAbsolutePath())) {
+    for (String entry : CLUSTER.cluster().classpath()) {
+      if (!Path.of(entry).equals(DJL_LIB.toAbsolutePath())) {
         flinkClasses.addAll(classesIn(Path.of(entry)));
       }
     }
-    Set<String> djlLibClasses = classesIn(djlLib);
+    Set<String> djlLibClasses = classesIn(DJL_LIB);
     assertThat(djlLibClasses)
         .as("DJL, PyTorch's engine and what they need")
         .contains(
@@ -137,12 +90,13 @@ class JobResubmissionITCase {
   @Test
   void runsACancelledJobAgainOnTheSameTaskManagerWhenDjlIsInFlinkLib() throws Exception {
     long started = System.nanoTime();
+    FlinkProcessCluster cluster = CLUSTER.cluster();
     FlinkRestClient rest = cluster.rest();
     String jarId = rest.uploadJar(Path.of(System.getProperty("narrowbert.job.jar")));
     List<String> jobArgs =
         List.of(
             "--bootstrap-servers",
-            kafka.bootstrapServers(),
+            KAFKA.bootstrapServers(),
             "--model",
             TestModels.tiny().toString(),
             "--device",
@@ -171,9 +125,7 @@ class JobResubmissionITCase {
     Set<String> firstSent = streamBatch("first-", malformed);
     committed("review-analyses", REVIEWS_PER_JOB, Duration.ZERO);
     committed("review-dead-letters", malformed.size(), Duration.ZERO);
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = KAFKA.broker().admin()) {
       // The second job starts where the first one's last checkpoint left the group's offsets.
       Await.until(
           "the first job's offsets committed up to the end of the topic",
@@ -232,7 +184,7 @@ class JobResubmissionITCase {
     assertThat(restarts).as("restarts of the second job").isZero();
     assertThat(failures).as("failures of the second job").isEmpty();
 
-    assertThat(taskManager.logLinesContaining("Classpath:", djlLib.getFileName().toString()))
+    assertThat(taskManager.logLinesContaining("Classpath:", DJL_LIB.getFileName().toString()))
         .as("the TaskManager JVM has the DJL lib jar on its classpath")
         .isEqualTo(1);
     assertThat(taskManager.logLinesContaining(MODEL_OPENED))
@@ -261,7 +213,7 @@ class JobResubmissionITCase {
       throws Exception {
     try (ReviewStream stream =
         new ReviewStream(
-            kafka.bootstrapServers(),
+            KAFKA.bootstrapServers(),
             "reviews",
             prefix,
             REVIEWS_PER_JOB,
@@ -310,8 +262,7 @@ class JobResubmissionITCase {
   /** The committed records of a topic: at least {@code expected}, then whatever more comes. */
   private static List<ConsumerRecord<byte[], byte[]>> committed(
       String topic, int expected, Duration settle) {
-    return TopicReader.readCommitted(
-        kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(150), settle, Map.of());
+    return KAFKA.readCommitted(topic, expected, Duration.ofSeconds(150), settle);
   }
 
   private static Set<String> classesIn(Path jar) throws IOException {

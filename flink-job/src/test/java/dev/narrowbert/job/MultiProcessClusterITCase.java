@@ -3,23 +3,16 @@ package dev.narrowbert.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.narrowbert.job.FlinkProcessCluster.ClusterProcess;
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.MalformedEvents;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.ErrorType;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The job jar on a real Flink cluster of separate processes: a JobManager and two TaskManagers,
@@ -36,66 +29,20 @@ class MultiProcessClusterITCase {
   private static final String MODEL_OPENED = "analyses with model";
   private static final String DJL_FOUND_NATIVES = "Found matching platform from: jar:file:";
 
-  private static EmbeddedKafkaBroker kafka;
-  private static FlinkProcessCluster cluster;
-  private static Path clusterHome;
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.withJobTopics(4);
 
   @RegisterExtension
-  static final TestWatcher PRINT_LOGS_ON_FAILURE =
-      FlinkProcessCluster.printLogsOnFailure(() -> cluster, () -> clusterHome);
-
-  @BeforeAll
-  static void startKafkaAndCluster() throws Exception {
-    kafka =
-        EmbeddedKafkaBroker.builder()
-            .topic("reviews", 4)
-            .topic("review-analyses", 2)
-            .topic("review-dead-letters", 1)
-            .build()
-            .start();
-    clusterHome = Files.createTempDirectory("flink-cluster-");
-    cluster =
-        FlinkProcessCluster.startJobManager(
-            clusterHome,
-            Map.ofEntries(
-                Map.entry("jobmanager.memory.process.size", "1g"),
-                Map.entry("taskmanager.memory.process.size", "1536m"),
-                Map.entry("taskmanager.memory.managed.size", "0"),
-                Map.entry("taskmanager.numberOfTaskSlots", "1"),
-                Map.entry("parallelism.default", "2"),
-                Map.entry("execution.checkpointing.interval", "1 s"),
-                Map.entry("restart-strategy.type", "fixed-delay"),
-                Map.entry("restart-strategy.fixed-delay.attempts", "10"),
-                Map.entry("restart-strategy.fixed-delay.delay", "1 s"),
-                Map.entry("heartbeat.interval", "2000"),
-                Map.entry("heartbeat.timeout", "10000"),
-                Map.entry("metrics.fetcher.update-interval", "1000"),
-                // PyTorch's native library loads once per JVM (as in docker-compose.yml).
-                Map.entry("classloader.parent-first-patterns.additional", "ai.djl."),
-                // The job jar carries PyTorch's natives: 155 MB, above the 100 MiB default.
-                Map.entry("rest.server.max-content-length", String.valueOf(300 << 20)),
-                Map.entry(
-                    "env.java.opts.taskmanager",
-                    "-Dai.djl.pytorch.num_threads=1 -Dai.djl.offline=true")));
-    // They register by themselves; the test uploads the job jar meanwhile.
-    cluster.startTaskManager("taskmanager-1");
-    cluster.startTaskManager("taskmanager-2");
-  }
-
-  @AfterAll
-  static void stopClusterAndKafka() throws IOException {
-    if (cluster != null) {
-      cluster.close();
-      FlinkProcessCluster.deleteRecursively(
-          clusterHome.resolve("tmp")); // blobs and jar copies; logs stay
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
+  static final FlinkProcessClusterExtension CLUSTER =
+      FlinkProcessClusterExtension.builder("flink-cluster-")
+          .setting("heartbeat.interval", "2000")
+          .setting("heartbeat.timeout", "10000")
+          .taskManagers("taskmanager-1", "taskmanager-2")
+          .build();
 
   @Test
   void losesAndDuplicatesNothingWhenATaskManagerProcessIsKilledMidStream() throws Exception {
+    FlinkProcessCluster cluster = CLUSTER.cluster();
     assertThat(cluster.classpath())
         .as("the cluster's classpath: the job and DJL may only come from the submitted jar")
         .anyMatch(entry -> entry.contains("flink-runtime-2"))
@@ -111,7 +58,7 @@ class MultiProcessClusterITCase {
         rest.runJar(
             jarId,
             List.of(
-                "--bootstrap-servers", kafka.bootstrapServers(),
+                "--bootstrap-servers", KAFKA.bootstrapServers(),
                 "--model", model.toString(),
                 "--device", "cpu",
                 "--inference-threads", "1",
@@ -127,7 +74,7 @@ class MultiProcessClusterITCase {
     Map<byte[], ErrorType> malformed = MalformedEvents.all(MAX_TEXT_BYTES);
     try (ReviewStream stream =
         new ReviewStream(
-            kafka.bootstrapServers(), "reviews", REVIEWS, malformed, EVENTS_PER_SECOND)) {
+            KAFKA.bootstrapServers(), "reviews", REVIEWS, malformed, EVENTS_PER_SECOND)) {
       stream.start();
       // Some results are committed, many more are on their way: kill a TaskManager now.
       int committedAtKill = committed("review-analyses", 100, Duration.ZERO).size();
@@ -191,7 +138,6 @@ class MultiProcessClusterITCase {
   /** The committed records of a topic: at least {@code expected}, then whatever more comes. */
   private static List<ConsumerRecord<byte[], byte[]>> committed(
       String topic, int expected, Duration settle) {
-    return TopicReader.readCommitted(
-        kafka.bootstrapServers(), topic, expected, Duration.ofSeconds(150), settle, Map.of());
+    return KAFKA.readCommitted(topic, expected, Duration.ofSeconds(150), settle);
   }
 }

@@ -2,17 +2,14 @@ package dev.narrowbert.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.MalformedEvents;
 import dev.narrowbert.kafka.topics.ReviewProducer;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.ReviewAnalysis;
 import dev.narrowbert.schema.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,14 +18,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,33 +32,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReviewAnalysisJobITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(2)
-              .setNumberSlotsPerTaskManager(1) // parallelism 2 puts work on both
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers();
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   private static final int MAX_TEXT_BYTES = 2_000;
-  private static EmbeddedKafkaBroker kafka;
-
-  @BeforeAll
-  static void startKafka() {
-    kafka = EmbeddedKafkaBroker.builder().build().start();
-  }
-
-  @AfterAll
-  static void stopKafka() {
-    kafka.close();
-  }
 
   @Test
   void analysesEveryReviewExactlyOnceAndDeadLettersEveryMalformedEvent() throws Exception {
-    Topics topics = Topics.create("bounded", 3);
+    TestTopics topics = KAFKA.topics("bounded", 3);
     int reviews = 300;
     Map<byte[], ErrorType> malformed = MalformedEvents.all(MAX_TEXT_BYTES);
-    try (var producer = new ReviewProducer(kafka.bootstrapServers(), topics.reviews, Map.of())) {
+    try (var producer = new ReviewProducer(KAFKA.bootstrapServers(), topics.reviews(), Map.of())) {
       int i = 0;
       for (byte[] bad : malformed.keySet()) {
         producer.sendRaw(("bad-" + i++).getBytes(StandardCharsets.UTF_8), bad);
@@ -77,7 +54,9 @@ class ReviewAnalysisJobITCase {
     }
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    JobSettings settings = topics.settings(true);
+    JobSettings settings =
+        topics.settings(
+            Map.of("max-text-bytes", String.valueOf(MAX_TEXT_BYTES), "bounded", "true"));
     ReviewAnalysisJob.buildOnKafka(env, settings);
     env.execute("bounded-it");
 
@@ -99,10 +78,11 @@ class ReviewAnalysisJobITCase {
   @Test
   void losesAndDuplicatesNothingWhenATaskManagerDiesMidStream(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
-    Topics topics = Topics.create("failover", 2);
+    TestTopics topics = KAFKA.topics("failover", 2);
     int reviews = 600;
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    JobSettings settings = topics.settings(false);
+    JobSettings settings =
+        topics.settings(Map.of("max-text-bytes", String.valueOf(MAX_TEXT_BYTES)));
     Configuration restartStrategy = new Configuration();
     restartStrategy.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     restartStrategy.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
@@ -111,7 +91,7 @@ class ReviewAnalysisJobITCase {
     env.configure(restartStrategy);
     ReviewAnalysisJob.buildOnKafka(env, settings);
     JobClient job = env.executeAsync("failover-it");
-    try (var producer = new ReviewProducer(kafka.bootstrapServers(), topics.reviews, Map.of())) {
+    try (var producer = new ReviewProducer(KAFKA.bootstrapServers(), topics.reviews(), Map.of())) {
       for (int r = 0; r < reviews; r++) {
         producer.send(Reviews.review("review-" + r, Reviews.words(5 + (r * 13) % 60)));
         if (r == reviews / 3) {
@@ -126,11 +106,7 @@ class ReviewAnalysisJobITCase {
     }
 
     List<ReviewAnalysis> results = results(topics, reviews);
-    int restarts = 0;
-    for (var vertex :
-        cluster.getArchivedExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
-      restarts = Math.max(restarts, vertex.getCurrentExecutionAttempt().getAttemptNumber());
-    }
+    int restarts = JobHealth.restarts(cluster, job.getJobID());
     job.cancel().get();
 
     assertThat(restarts).as("tasks were restarted after the TaskManager died").isPositive();
@@ -141,27 +117,17 @@ class ReviewAnalysisJobITCase {
     assertThat(perId.values()).as("no review analysed twice").containsOnly(1L);
   }
 
-  private static List<ReviewAnalysis> results(Topics topics, int expected) {
+  private static List<ReviewAnalysis> results(TestTopics topics, int expected) {
     return decode(
-        TopicReader.readCommitted(
-            kafka.bootstrapServers(),
-            topics.results,
-            expected,
-            Duration.ofSeconds(120),
-            Duration.ofSeconds(2),
-            Map.of()),
+        KAFKA.readCommitted(
+            topics.results(), expected, Duration.ofSeconds(120), Duration.ofSeconds(2)),
         SingleObjectCodec.analyses()::decode);
   }
 
-  private static List<DeadLetter> deadLetters(Topics topics, int expected) {
+  private static List<DeadLetter> deadLetters(TestTopics topics, int expected) {
     return decode(
-        TopicReader.readCommitted(
-            kafka.bootstrapServers(),
-            topics.deadLetters,
-            expected,
-            Duration.ofSeconds(60),
-            Duration.ofSeconds(1),
-            Map.of()),
+        KAFKA.readCommitted(
+            topics.deadLetters(), expected, Duration.ofSeconds(60), Duration.ofSeconds(1)),
         SingleObjectCodec.deadLetters()::decode);
   }
 
@@ -180,38 +146,5 @@ class ReviewAnalysisJobITCase {
           }
         };
     return records.stream().map(decodeOne).toList();
-  }
-
-  /** Fresh topics per test, so tests do not see each other's records. */
-  private record Topics(String reviews, String results, String deadLetters, String name) {
-    static Topics create(String name, int partitions) {
-      Topics topics =
-          new Topics(name + "-reviews", name + "-results", name + "-dead-letters", name);
-      kafka.createTopics(
-          List.of(
-              new NewTopic(topics.reviews, partitions, (short) 1),
-              new NewTopic(topics.results, 2, (short) 1),
-              new NewTopic(topics.deadLetters, 1, (short) 1)));
-      return topics;
-    }
-
-    JobSettings settings(boolean bounded) {
-      Map<String, String> values = new HashMap<>();
-      values.put("bootstrap-servers", kafka.bootstrapServers());
-      values.put("reviews-topic", reviews);
-      values.put("results-topic", results);
-      values.put("dead-letter-topic", deadLetters);
-      values.put("group-id", name + "-job");
-      values.put("transactional-id-prefix", name + "-job");
-      values.put("model", TestModels.tiny().toString());
-      values.put("device", "cpu");
-      values.put("max-text-bytes", String.valueOf(MAX_TEXT_BYTES));
-      values.put("max-batch-size", "16");
-      values.put("max-batch-delay", "20 ms");
-      values.put("checkpoint-interval", "500 ms");
-      values.put("bounded", String.valueOf(bounded));
-      values.put("parallelism", "2");
-      return JobSettings.fromMap(values);
-    }
   }
 }

@@ -11,6 +11,7 @@ import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.Entity;
 import dev.narrowbert.inference.ReviewAnalyzer;
+import dev.narrowbert.job.MiniClusters;
 import dev.narrowbert.kafka.topics.SampleReviews;
 import dev.narrowbert.schema.Review;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -39,12 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class NarrowbertModelProviderITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  static final MiniClusterExtension FLINK = MiniClusters.oneTaskManagerWithTwoSlots();
 
   private static final Path MODEL =
       Path.of(System.getProperty("narrowbert.root", "..")).resolve(DefaultModel.RELATIVE_PATH);

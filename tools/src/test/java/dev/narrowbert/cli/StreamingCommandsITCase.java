@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.narrowbert.job.KafkaBrokerExtension;
 import dev.narrowbert.job.TestModels;
-import dev.narrowbert.kafka.EmbeddedKafkaBroker;
-import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.schema.ReviewAnalysis;
 import dev.narrowbert.schema.SingleObjectCodec;
 import java.io.PrintWriter;
@@ -16,12 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The commands a user runs for the streaming job: produce + job against a broker, and demo. */
 class StreamingCommandsITCase {
+  /** The topics {@code produce} and {@code job} use when given none. */
+  @RegisterExtension
+  static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.withJobTopics(2);
+
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
@@ -44,52 +47,38 @@ class StreamingCommandsITCase {
     lines.add(9, "{\"review_id\":\"no-text\"}");
     Path file = Files.write(dir.resolve("reviews.jsonl"), lines);
 
-    try (EmbeddedKafkaBroker kafka =
-        EmbeddedKafkaBroker.builder()
-            .topic("reviews", 2)
-            .topic("review-analyses", 2)
-            .topic("review-dead-letters", 1)
-            .build()
-            .start()) {
-      assertThat(
-              run(
-                  "produce",
-                  "--bootstrap-servers",
-                  kafka.bootstrapServers(),
-                  "--file",
-                  file.toString()))
-          .isZero();
-      JsonNode produced = lastLine();
-      assertThat(produced.get("produced").asInt()).isEqualTo(20);
-      assertThat(produced.get("bad_lines").asInt()).isEqualTo(2);
-      assertThat(err.toString()).contains("line 6: not JSON", "line 10: no \"text\"");
+    assertThat(
+            run(
+                "produce",
+                "--bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "--file",
+                file.toString()))
+        .isZero();
+    JsonNode produced = lastLine();
+    assertThat(produced.get("produced").asInt()).isEqualTo(20);
+    assertThat(produced.get("bad_lines").asInt()).isEqualTo(2);
+    assertThat(err.toString()).contains("line 6: not JSON", "line 10: no \"text\"");
 
-      int status =
-          run(
-              "job",
-              "--bootstrap-servers",
-              kafka.bootstrapServers(),
-              "--model",
-              TestModels.tiny().toString(),
-              "--bounded",
-              "--checkpoint-interval",
-              "500 ms",
-              "--parallelism",
-              "2");
-      assertThat(status).as("job output: %s", err).isZero();
+    int status =
+        run(
+            "job",
+            "--bootstrap-servers",
+            KAFKA.bootstrapServers(),
+            "--model",
+            TestModels.tiny().toString(),
+            "--bounded",
+            "--checkpoint-interval",
+            "500 ms",
+            "--parallelism",
+            "2");
+    assertThat(status).as("job output: %s", err).isZero();
 
-      var results =
-          TopicReader.readCommitted(
-              kafka.bootstrapServers(),
-              "review-analyses",
-              20,
-              Duration.ofSeconds(30),
-              Duration.ofSeconds(1),
-              Map.of());
-      assertThat(results).hasSize(20);
-      ReviewAnalysis first = SingleObjectCodec.analyses().decode(results.get(0).value());
-      assertThat(first.getReviewId()).startsWith("f-");
-    }
+    var results =
+        KAFKA.readCommitted("review-analyses", 20, Duration.ofSeconds(30), Duration.ofSeconds(1));
+    assertThat(results).hasSize(20);
+    ReviewAnalysis first = SingleObjectCodec.analyses().decode(results.get(0).value());
+    assertThat(first.getReviewId()).startsWith("f-");
   }
 
   @Test
