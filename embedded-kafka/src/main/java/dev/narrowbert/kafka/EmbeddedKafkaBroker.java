@@ -7,8 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import kafka.server.KafkaConfig;
@@ -214,38 +213,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private void awaitReady() {
-    long deadline = System.nanoTime() + startupTimeout.toNanos();
-    Exception last = null;
     try (Admin admin = admin()) {
-      while (System.nanoTime() < deadline) {
-        fatalError()
-            .ifPresent(
-                e -> {
-                  throw new IllegalStateException(e.getMessage(), e);
-                });
-        try {
-          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-            admin.listTopics().names().get(5, TimeUnit.SECONDS);
-            return;
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for the broker", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-          last = e;
-        }
-        sleep(100);
-      }
+      BrokerReadiness.await(admin, startupTimeout, this::fatalError);
+    } catch (TimeoutException e) {
+      stop();
+      Throwable last = e.getCause();
+      throw new IllegalStateException(
+          "embedded Kafka broker on port "
+              + port
+              + " not ready after "
+              + startupTimeout.toSeconds()
+              + " s"
+              + (last == null ? "" : ": " + last.getMessage()),
+          last);
     }
-    stop();
-    throw new IllegalStateException(
-        "embedded Kafka broker on port "
-            + port
-            + " not ready after "
-            + startupTimeout.toSeconds()
-            + " s"
-            + (last == null ? "" : ": " + last.getMessage()),
-        last);
   }
 
   private static void shutdownQuietly(KafkaRaftServer server) {
@@ -254,15 +235,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       server.awaitShutdown();
     } catch (RuntimeException e) {
       LOG.warn("Error while stopping the embedded Kafka broker", e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 
