@@ -119,8 +119,9 @@ public final class EntityGateTraining {
     gated.initializeWeights(manager, (int) settings.seed());
     BertWeightMapping.copyWeights(start, gated);
     List<Pair<String, Parameter>> gateParameters = new ArrayList<>();
+    ModelParts parts = ModelParts.of(gated);
     for (Pair<String, Parameter> p : gated.getParameters()) {
-      boolean gate = ModelParts.belongsTo(p.getKey(), ModelParts.ENTITY_GATE);
+      boolean gate = parts.belongsTo(p.getValue(), ModelParts.Part.ENTITY_GATE);
       p.getValue().getArray().setRequiresGradient(gate);
       if (gate) {
         gateParameters.add(p);

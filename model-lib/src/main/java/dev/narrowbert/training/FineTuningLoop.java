@@ -97,7 +97,7 @@ public final class FineTuningLoop {
   public Result run(NDManager manager) throws IOException {
     List<Pair<String, Parameter>> parameters = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
-      boolean trained = objectives.stream().anyMatch(o -> o.task().trains(p.getKey()));
+      boolean trained = objectives.stream().anyMatch(o -> o.task().trains(p.getValue()));
       // Frozen parameters need no gradient, so backward stops at the trained part.
       p.getValue().getArray().setRequiresGradient(trained);
       if (trained) {
