@@ -1,36 +1,21 @@
 package dev.narrowbert.kafka;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * only, and clients need {@link #clientProperties()} (the trust store) besides {@link
  * #bootstrapServers()}.
  *
+ * <p>This class is the broker's lifecycle (start with port re-picking, readiness, stop, close) and
+ * its {@link Builder}, which stays nested because callers name it; the parts it runs on live beside
+ * it: {@link SingleNodeConfig} (its settings), {@link KraftStorage} (formatting and the data
+ * directory), {@link BrokerTls}, {@link LoopbackPorts} and {@link TopicCreation}.
+ *
  * <pre>{@code
  * try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.builder().topic("reviews", 4).build()) {
  *   kafka.start();
@@ -58,8 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-  private static final int NODE_ID = 1;
-  private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final int PORT_ATTEMPTS = 3;
 
   private final Path dataDirectory;
@@ -67,7 +55,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Map<String, String> brokerOverrides;
   private final List<NewTopic> topics;
   private final Duration startupTimeout;
-  private final Tls tls;
+  private final BrokerTls tls;
   private final AtomicReference<Throwable> fatalError = new AtomicReference<>();
   private final Consumer<FatalExitGuard.FatalBrokerError> fatalListener =
       e -> fatalError.compareAndSet(null, e);
@@ -82,7 +70,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private EmbeddedKafkaBroker(Builder builder) {
     this.ownsDataDirectory = builder.dataDirectory == null;
     this.dataDirectory =
-        builder.dataDirectory != null ? builder.dataDirectory : createTempDataDirectory();
+        builder.dataDirectory != null ? builder.dataDirectory : KraftStorage.createTempDirectory();
     this.port = builder.port;
     this.controllerPort = builder.controllerPort;
     this.picksPort = builder.port == 0;
@@ -115,22 +103,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     for (int attempt = 1; server == null; attempt++) {
       fatalError.set(null);
       if (port == 0) {
-        port = freePort();
+        port = LoopbackPorts.free();
       }
       if (controllerPort == 0) {
-        controllerPort = freePort();
+        controllerPort = LoopbackPorts.free();
       }
-      KafkaConfig config = KafkaConfig.fromProps(brokerProperties());
-      formatIfNew(config);
+      KafkaConfig config =
+          KafkaConfig.fromProps(
+              SingleNodeConfig.properties(
+                  port, controllerPort, dataDirectory, tls, brokerOverrides));
+      KraftStorage.formatIfNew(dataDirectory, config);
       KafkaRaftServer started = new KafkaRaftServer(config, Time.SYSTEM);
       try {
         started.startup();
         server = started;
       } catch (RuntimeException e) {
         shutdownQuietly(started);
-        boolean repick = !portsBound && (picksPort || picksControllerPort) && portTaken(e);
+        boolean repick =
+            !portsBound && (picksPort || picksControllerPort) && LoopbackPorts.isTaken(e);
         if (repick && attempt < PORT_ATTEMPTS) {
-          // Another process took a port between freePort() and the bind (shared CI machines).
+          // Another process took a port between LoopbackPorts.free() and the bind (shared CI
+          // machines).
           LOG.warn("A port picked for the embedded Kafka broker was taken; picking again: {}", e);
           port = picksPort ? 0 : port;
           controllerPort = picksControllerPort ? 0 : controllerPort;
@@ -163,7 +156,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public synchronized void close() {
     stop();
     if (ownsDataDirectory) {
-      deleteRecursively(dataDirectory);
+      KraftStorage.delete(dataDirectory);
     }
   }
 
@@ -198,21 +191,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       return;
     }
     try (Admin admin = admin()) {
-      for (NewTopic topic : newTopics) {
-        try {
-          admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException(
-                "cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e);
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("timed out creating topics " + newTopics, e);
+      TopicCreation.createMissing(admin, newTopics);
     }
   }
 
@@ -221,18 +200,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * with TLS, {@code security.protocol=SSL} and the trust store (location, type, password).
    */
   public Map<String, String> clientProperties() {
-    if (tls == null) {
-      return Map.of();
-    }
-    return Map.of(
-        "security.protocol",
-        "SSL",
-        "ssl.truststore.location",
-        tls.trustStore().toAbsolutePath().toString(),
-        "ssl.truststore.type",
-        "PKCS12",
-        "ssl.truststore.password",
-        tls.password());
+    return tls == null ? Map.of() : tls.clientProperties();
   }
 
   /** An admin client for this broker; the caller closes it. */
@@ -244,115 +212,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return Admin.create(config);
   }
 
-  private Properties brokerProperties() {
-    Properties props = new Properties();
-    String protocol = tls == null ? "PLAINTEXT" : "SSL";
-    String listener = protocol + "://127.0.0.1:" + port;
-    props.put("process.roles", "broker,controller");
-    props.put("node.id", String.valueOf(NODE_ID));
-    props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-    props.put("listeners", listener + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", listener);
-    props.put("controller.listener.names", CONTROLLER_LISTENER);
-    props.put(
-        "listener.security.protocol.map",
-        protocol + ":" + protocol + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
-    props.put("inter.broker.listener.name", protocol);
-    if (tls != null) {
-      // The broker reaches its own client listener too (transaction markers), so it trusts it.
-      props.put("ssl.keystore.type", "PKCS12");
-      props.put("ssl.keystore.location", tls.keyStore().toAbsolutePath().toString());
-      props.put("ssl.keystore.password", tls.password());
-      props.put("ssl.key.password", tls.password());
-      props.put("ssl.truststore.type", "PKCS12");
-      props.put("ssl.truststore.location", tls.trustStore().toAbsolutePath().toString());
-      props.put("ssl.truststore.password", tls.password());
-      props.put("ssl.client.auth", "none");
-    }
-    props.put("log.dirs", dataDirectory.toAbsolutePath().toString());
-    // A single node: every internal topic has one replica.
-    props.put("offsets.topic.replication.factor", "1");
-    props.put("offsets.topic.num.partitions", "4");
-    props.put("transaction.state.log.replication.factor", "1");
-    props.put("transaction.state.log.min.isr", "1");
-    props.put("transaction.state.log.num.partitions", "4");
-    props.put("share.coordinator.state.topic.replication.factor", "1");
-    props.put("share.coordinator.state.topic.min.isr", "1");
-    props.put("group.initial.rebalance.delay.ms", "0");
-    props.put("auto.create.topics.enable", "false");
-    props.put("num.partitions", "1");
-    props.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
-    props.putAll(brokerOverrides);
-    return props;
-  }
-
-  private void formatIfNew(KafkaConfig config) {
-    if (Files.exists(dataDirectory.resolve("meta.properties"))) {
-      return;
-    }
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-      new Formatter()
-          .setPrintStream(print)
-          .setNodeId(NODE_ID)
-          .setClusterId(Uuid.randomUuid().toString())
-          .setDirectories(List.of(dataDirectory.toAbsolutePath().toString()))
-          .setMetadataLogDirectory(config.metadataLogDir())
-          .setControllerListenerName(CONTROLLER_LISTENER)
-          .setUnstableFeatureVersionsEnabled(false)
-          .setHasDynamicQuorum(false)
-          .run();
-    } catch (Exception e) {
-      throw new IllegalStateException(
-          "cannot format Kafka storage in " + dataDirectory + ": " + e.getMessage(), e);
-    }
-    LOG.debug("Formatted Kafka storage: {}", output.toString(StandardCharsets.UTF_8).trim());
-  }
-
   private void awaitReady() {
-    long deadline = System.nanoTime() + startupTimeout.toNanos();
-    Exception last = null;
     try (Admin admin = admin()) {
-      while (System.nanoTime() < deadline) {
-        fatalError()
-            .ifPresent(
-                e -> {
-                  throw new IllegalStateException(e.getMessage(), e);
-                });
-        try {
-          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-            admin.listTopics().names().get(5, TimeUnit.SECONDS);
-            return;
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for the broker", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-          last = e;
-        }
-        sleep(100);
-      }
+      BrokerReadiness.await(admin, startupTimeout, this::fatalError);
+    } catch (TimeoutException e) {
+      stop();
+      Throwable last = e.getCause();
+      throw new IllegalStateException(
+          "embedded Kafka broker on port "
+              + port
+              + " not ready after "
+              + startupTimeout.toSeconds()
+              + " s"
+              + (last == null ? "" : ": " + last.getMessage()),
+          last);
     }
-    stop();
-    throw new IllegalStateException(
-        "embedded Kafka broker on port "
-            + port
-            + " not ready after "
-            + startupTimeout.toSeconds()
-            + " s"
-            + (last == null ? "" : ": " + last.getMessage()),
-        last);
-  }
-
-  /** Whether the broker failed because a port it was to listen on is in use. */
-  private static boolean portTaken(Throwable failure) {
-    for (Throwable e = failure; e != null; e = e.getCause()) {
-      if (e instanceof java.net.BindException
-          || String.valueOf(e.getMessage()).contains("Address already in use")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void shutdownQuietly(KafkaRaftServer server) {
@@ -364,63 +238,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    }
-  }
-
-  private static Path createTempDataDirectory() {
-    try {
-      return Files.createTempDirectory("narrowbert-kafka-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a data directory for the Kafka broker", e);
-    }
-  }
-
-  private static void deleteRecursively(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      LOG.warn("Could not delete Kafka data directory {}: {}", root, e.toString());
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private record Tls(Path keyStore, Path trustStore, String password) {
-    Tls {
-      for (Path store : List.of(keyStore, trustStore)) {
-        if (!Files.isRegularFile(store)) {
-          throw new IllegalArgumentException("no key or trust store file at " + store);
-        }
-      }
-      if (password == null || password.isEmpty()) {
-        throw new IllegalArgumentException("the stores need a password");
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "Tls[keyStore=" + keyStore + ", trustStore=" + trustStore + "]";
-    }
-  }
-
   /** Settings for an {@link EmbeddedKafkaBroker}; all optional. */
   public static final class Builder {
     private int port;
@@ -429,7 +246,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Map<String, String> brokerOverrides = new HashMap<>();
     private final List<NewTopic> topics = new ArrayList<>();
     private Duration startupTimeout = Duration.ofSeconds(60);
-    private Tls tls;
+    private BrokerTls tls;
 
     private Builder() {}
 
@@ -485,7 +302,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * plaintext on loopback; clients never reach it.
      */
     public Builder tls(Path keyStore, Path trustStore, String password) {
-      this.tls = new Tls(keyStore, trustStore, password);
+      this.tls = new BrokerTls(keyStore, trustStore, password);
       return this;
     }
 

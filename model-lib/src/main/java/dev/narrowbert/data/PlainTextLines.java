@@ -1,9 +1,7 @@
 package dev.narrowbert.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.charset.MalformedInputException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -18,26 +16,19 @@ public final class PlainTextLines {
 
   /** Calls {@code sink} for every document, HTML line breaks replaced by spaces. */
   public static BadLineReport read(Path file, Consumer<String> sink) throws IOException {
-    BadLineReport report = new BadLineReport(file);
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      long number = 0;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        number++;
-        if (line.isBlank()) {
-          continue;
-        }
-        if (hasControlCharacters(line)) {
-          report.bad(number, "binary content (control characters)");
-        } else {
-          report.good();
-          sink.accept(LineBreaks.toSpaces(line));
-        }
-      }
-    } catch (java.nio.charset.MalformedInputException e) {
+    try {
+      return LineRecords.read(
+          file,
+          line -> {
+            if (hasControlCharacters(line)) {
+              throw new IllegalArgumentException("binary content (control characters)");
+            }
+            return LineBreaks.toSpaces(line);
+          },
+          sink);
+    } catch (MalformedInputException e) {
       throw new IOException(file + " is not UTF-8 text", e);
     }
-    report.finish();
-    return report;
   }
 
   private static boolean hasControlCharacters(String line) {

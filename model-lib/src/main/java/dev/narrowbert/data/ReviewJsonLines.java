@@ -3,10 +3,7 @@ package dev.narrowbert.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -29,33 +26,15 @@ public final class ReviewJsonLines {
    * @throws IOException if the file cannot be read or is mostly bad
    */
   public static BadLineReport read(Path file, Consumer<Review> sink) throws IOException {
-    BadLineReport report = new BadLineReport(file);
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      long number = 0;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        number++;
-        if (line.isBlank()) {
-          continue;
-        }
-        String problem = null;
-        Review review = null;
-        try {
-          review = parse(JSON.readTree(line));
-        } catch (JsonProcessingException e) {
-          problem = "not JSON";
-        } catch (IllegalArgumentException e) {
-          problem = e.getMessage();
-        }
-        if (problem == null) {
-          report.good();
-          sink.accept(review);
-        } else {
-          report.bad(number, problem);
-        }
-      }
+    return LineRecords.read(file, ReviewJsonLines::parseLine, sink);
+  }
+
+  private static Review parseLine(String line) {
+    try {
+      return parse(JSON.readTree(line));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not JSON", e);
     }
-    report.finish();
-    return report;
   }
 
   private static Review parse(JsonNode node) {

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.checkpoint.ModelDirectory;
@@ -19,10 +18,7 @@ import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.ReviewTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -42,8 +38,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
   private final ReviewTokenizer tokenizer;
   private final int padId;
   private final ParameterStore parameterStore;
-  private final BioDecoder bioDecoder;
-  private final int outsideTag;
+  private final AnalysisDecoder decoder;
   private boolean entityGate;
   private long wordsSeen;
   private long wordQueries;
@@ -55,8 +50,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
     this.tokenizer = checkpoint.tokenizer();
     this.padId = checkpoint.vocabulary().padId();
     this.parameterStore = new ParameterStore(manager, false);
-    this.bioDecoder = new BioDecoder(config.entityLabels());
-    this.outsideTag = config.entityLabels().indexOf("O");
+    this.decoder = new AnalysisDecoder(config);
     this.entityGate = model.entityGate() != null;
   }
 
@@ -225,7 +219,7 @@ public final class ReviewAnalyzer implements AutoCloseable {
                 ? cls
                 : meanOverTokens(out.contextStates(), batch.inputs().attentionMask()); // (B, d)
       }
-      return collect(encodings, batch, slots, sentimentProbs, tagProbs, embeddings);
+      return decoder.decode(encodings, batch, slots, sentimentProbs, tagProbs, embeddings);
     }
   }
 
@@ -233,74 +227,6 @@ public final class ReviewAnalyzer implements AutoCloseable {
   private static NDArray meanOverTokens(NDArray h, NDArray attentionMask) {
     NDArray mask = attentionMask.toType(h.getDataType(), false).expandDims(2); // (B, L, 1)
     return h.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}));
-  }
-
-  /** One {@link Analysis} per review from the head outputs; a null array is a part not asked. */
-  private List<Analysis> collect(
-      List<Encoding> encodings,
-      EncodedBatch batch,
-      WordSlots wordSlots,
-      NDArray sentimentProbs,
-      NDArray tagProbs,
-      NDArray embeddings) {
-    int classes = config.sentimentLabels().size();
-    int tags = config.entityLabels().size();
-    int d = config.hiddenSize();
-    float[] sentiment = floats(sentimentProbs);
-    float[] tagProbabilities = floats(tagProbs);
-    float[] embedding = floats(embeddings);
-    int slots = tagProbs == null ? 0 : (int) tagProbs.getShape().get(1);
-    List<Analysis> results = new ArrayList<>(encodings.size());
-    for (int b = 0; b < encodings.size(); b++) {
-      Encoding encoding = encodings.get(b);
-      Map<String, Float> probabilities = new LinkedHashMap<>();
-      String label = null;
-      if (sentiment != null) {
-        int best = 0;
-        for (int c = 0; c < classes; c++) {
-          probabilities.put(config.sentimentLabels().get(c), sentiment[b * classes + c]);
-          best = sentiment[b * classes + c] > sentiment[b * classes + best] ? c : best;
-        }
-        label = config.sentimentLabels().get(best);
-      }
-      List<Entity> entities = List.of();
-      if (tagProbabilities != null) {
-        int[] words = batch.firstSubTokens().get(b);
-        int[] wordTags = new int[words.length];
-        float[] wordScores = new float[words.length];
-        for (int w = 0; w < words.length; w++) {
-          int slot = wordSlots.slot(b, w);
-          if (slot < 0) { // gated out: not part of an entity
-            wordTags[w] = outsideTag;
-            wordScores[w] = 1 - wordSlots.gate(b, w);
-            continue;
-          }
-          int offset = (b * slots + slot) * tags;
-          for (int t = 0; t < tags; t++) {
-            if (tagProbabilities[offset + t] > tagProbabilities[offset + wordTags[w]]) {
-              wordTags[w] = t;
-            }
-          }
-          wordScores[w] = tagProbabilities[offset + wordTags[w]];
-        }
-        entities = bioDecoder.decode(encoding, words, wordTags, wordScores);
-      }
-      results.add(
-          new Analysis(
-              label,
-              probabilities,
-              entities,
-              embedding == null
-                  ? new float[0]
-                  : java.util.Arrays.copyOfRange(embedding, b * d, (b + 1) * d),
-              encoding.tokenCount(),
-              encoding.truncated()));
-    }
-    return results;
-  }
-
-  private static float[] floats(NDArray array) {
-    return array == null ? null : array.toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   @Override

@@ -10,12 +10,9 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.narrowbert.data.ConllSentence;
-import dev.narrowbert.inference.EncodedBatch;
 import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.EntityGateSpec;
-import dev.narrowbert.model.FullLengthStates;
 import dev.narrowbert.model.NarrowBertModel;
-import dev.narrowbert.model.QueryPositions;
 import dev.narrowbert.pretrained.BertWeightMapping;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import dev.narrowbert.training.AdamW;
@@ -26,10 +23,10 @@ import dev.narrowbert.training.TrainingProgress;
 import dev.narrowbert.training.WarmupLinearDecay;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Trains the entity gate ({@link EntityGate}) of a fine-tuned model on its frozen encoder, then
@@ -42,6 +39,9 @@ import java.util.Random;
  * probability that still passes {@code recall} of the validation set's entity words; the model's
  * outputs for the words that pass are exactly what they were without the gate, since each
  * narrow-layer query reads only the fixed full-length states.
+ *
+ * <p>{@link GateWords} prepares the words, {@link GateThreshold} chooses the threshold; this class
+ * trains the gate and assembles the gated model.
  */
 public final class EntityGateTraining {
 
@@ -85,26 +85,6 @@ public final class EntityGateTraining {
     }
   }
 
-  /**
-   * Words as the gate sees them: full-length states (N, d), case features (N, 3), and whether each
-   * is part of an entity.
-   */
-  private record Words(float[] states, float[] cases, boolean[] entity, int hidden) {
-    int count() {
-      return entity.length;
-    }
-
-    long entities() {
-      long n = 0;
-      for (boolean e : entity) {
-        n += e ? 1 : 0;
-      }
-      return n;
-    }
-  }
-
-  private static final int ENCODE_BATCH = 32;
-
   /** Share of training words shown as if their text were in lower case. */
   private static final double LOWER_CASE_SHARE = 0.25;
 
@@ -125,8 +105,8 @@ public final class EntityGateTraining {
       Settings settings,
       MetricsLog log)
       throws IOException {
-    Words trainWords = words(manager, train);
-    Words validWords = words(manager, valid);
+    GateWords trainWords = GateWords.encode(start, padId, outsideTag, manager, train);
+    GateWords validWords = GateWords.encode(start, padId, outsideTag, manager, valid);
     if (trainWords.entities() == 0 || validWords.entities() == 0) {
       throw new IllegalArgumentException(
           "the training and validation sentences need entity words (tags other than O)");
@@ -139,8 +119,9 @@ public final class EntityGateTraining {
     gated.initializeWeights(manager, (int) settings.seed());
     BertWeightMapping.copyWeights(start, gated);
     List<Pair<String, Parameter>> gateParameters = new ArrayList<>();
+    ModelParts parts = ModelParts.of(gated);
     for (Pair<String, Parameter> p : gated.getParameters()) {
-      boolean gate = ModelParts.belongsTo(p.getKey(), ModelParts.ENTITY_GATE);
+      boolean gate = parts.belongsTo(p.getValue(), ModelParts.Part.ENTITY_GATE);
       p.getValue().getArray().setRequiresGradient(gate);
       if (gate) {
         gateParameters.add(p);
@@ -149,10 +130,12 @@ public final class EntityGateTraining {
     train(manager, gated.entityGate(), gateParameters, trainWords, settings, log);
     float[] cased = probabilities(manager, gated.entityGate(), validWords, false);
     float[] lowerCased = probabilities(manager, gated.entityGate(), validWords, true);
-    float threshold = threshold(cased, validWords.entity(), settings.recall());
-    float lowerCaseThreshold = threshold(lowerCased, validWords.entity(), settings.recall());
-    double[] casedFigures = recallAndShare(cased, validWords.entity(), threshold);
-    double[] lowerFigures = recallAndShare(lowerCased, validWords.entity(), lowerCaseThreshold);
+    float threshold = GateThreshold.forRecall(cased, validWords.entity(), settings.recall());
+    float lowerCaseThreshold =
+        GateThreshold.forRecall(lowerCased, validWords.entity(), settings.recall());
+    double[] casedFigures = GateThreshold.recallAndShare(cased, validWords.entity(), threshold);
+    double[] lowerFigures =
+        GateThreshold.recallAndShare(lowerCased, validWords.entity(), lowerCaseThreshold);
     NarrowBertModel result =
         withThreshold(
             manager,
@@ -167,20 +150,6 @@ public final class EntityGateTraining {
         lowerFigures[1],
         trainWords.count(),
         trainWords.entities());
-  }
-
-  /** {recall of entity words, share of all words} at {@code threshold}. */
-  private static double[] recallAndShare(float[] probabilities, boolean[] entity, float threshold) {
-    long passed = 0;
-    long entities = 0;
-    long entitiesPassed = 0;
-    for (int i = 0; i < entity.length; i++) {
-      boolean passes = probabilities[i] >= threshold;
-      passed += passes ? 1 : 0;
-      entities += entity[i] ? 1 : 0;
-      entitiesPassed += passes && entity[i] ? 1 : 0;
-    }
-    return new double[] {(double) entitiesPassed / entities, (double) passed / entity.length};
   }
 
   /**
@@ -220,86 +189,11 @@ public final class EntityGateTraining {
     return out;
   }
 
-  /**
-   * The largest threshold at which at least {@code recall} of the entity words pass: the entity
-   * words' probabilities sorted, the one below which {@code 1 - recall} of them lie.
-   */
-  static float threshold(float[] probabilities, boolean[] entity, double recall) {
-    float[] positives =
-        toArray(
-            java.util.stream.IntStream.range(0, entity.length)
-                .filter(i -> entity[i])
-                .mapToObj(i -> probabilities[i])
-                .toList());
-    Arrays.sort(positives);
-    int missed = (int) Math.floor((1 - recall) * positives.length + 1e-9);
-    return positives[Math.min(missed, positives.length - 1)];
-  }
-
-  private static float[] toArray(List<Float> values) {
-    float[] out = new float[values.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i);
-    }
-    return out;
-  }
-
-  /** The states at every kept word's first sub-token, after the start model's full layers. */
-  private Words words(NDManager manager, List<TaggedSentence> sentences) {
-    int d = start.config().hiddenSize();
-    List<float[]> chunks = new ArrayList<>();
-    List<float[]> caseChunks = new ArrayList<>();
-    List<Boolean> labels = new ArrayList<>();
-    ParameterStore ps = new ParameterStore(manager, false);
-    JniUtils.setGradMode(false);
-    for (int from = 0; from < sentences.size(); from += ENCODE_BATCH) {
-      List<TaggedSentence> batch =
-          sentences.subList(from, Math.min(from + ENCODE_BATCH, sentences.size()));
-      try (NDManager scope = manager.newSubManager()) {
-        EncodedBatch encoded =
-            EncodedBatch.of(
-                scope, batch.stream().map(TaggedSentence::encoding).toList(), padId, false);
-        FullLengthStates context = start.encodeFullLength(ps, encoded.inputs(), false);
-        List<int[]> positions = batch.stream().map(TaggedSentence::queryPositions).toList();
-        QueryPositions queries = QueryPositions.of(scope, positions);
-        float[] states = queries.gather(context.states()).toFloatArray(); // (B, W, d)
-        int width = (int) queries.count();
-        for (int b = 0; b < batch.size(); b++) {
-          TaggedSentence sentence = batch.get(b);
-          int[] kept = positions.get(b);
-          chunks.add(Arrays.copyOfRange(states, b * width * d, (b * width + kept.length) * d));
-          caseChunks.add(EntityGate.caseFeatures(sentence.encoding(), kept, false));
-          int[] tags = sentence.queryTags();
-          for (int tag : tags) {
-            labels.add(tag != outsideTag);
-          }
-        }
-      }
-    }
-    float[] all = new float[labels.size() * d];
-    int offset = 0;
-    for (float[] chunk : chunks) {
-      System.arraycopy(chunk, 0, all, offset, chunk.length);
-      offset += chunk.length;
-    }
-    float[] cases = new float[labels.size() * EntityGate.CASE_FEATURES];
-    offset = 0;
-    for (float[] chunk : caseChunks) {
-      System.arraycopy(chunk, 0, cases, offset, chunk.length);
-      offset += chunk.length;
-    }
-    boolean[] entity = new boolean[labels.size()];
-    for (int i = 0; i < entity.length; i++) {
-      entity[i] = labels.get(i);
-    }
-    return new Words(all, cases, entity, d);
-  }
-
   private static void train(
       NDManager manager,
       EntityGate gate,
       List<Pair<String, Parameter>> parameters,
-      Words words,
+      GateWords words,
       Settings settings,
       MetricsLog log)
       throws IOException {
@@ -316,7 +210,7 @@ public final class EntityGateTraining {
             settings.seed());
     ParameterStore ps = new ParameterStore(manager, false);
     Random random = new Random(settings.seed());
-    int[] order = java.util.stream.IntStream.range(0, n).toArray();
+    int[] order = IntStream.range(0, n).toArray();
     long step = 0;
     try (TrainingProgress progress = new TrainingProgress("gate", total, 0)) {
       for (int epoch = 0; epoch < settings.epochs(); epoch++) {
@@ -375,7 +269,7 @@ public final class EntityGateTraining {
 
   /** Gate probability of every word, with its text's case or as if in lower case. */
   private static float[] probabilities(
-      NDManager manager, EntityGate gate, Words words, boolean lowerCased) {
+      NDManager manager, EntityGate gate, GateWords words, boolean lowerCased) {
     JniUtils.setGradMode(false);
     ParameterStore ps = new ParameterStore(manager, false);
     try (NDManager scope = manager.newSubManager()) {

@@ -39,6 +39,11 @@ public final class EntityTagger {
     this.gated = model.entityGate() != null;
   }
 
+  /** The model whose heads this uses. */
+  NarrowBertModel model() {
+    return model;
+  }
+
   /**
    * With the model's entity gate (the default when it has one), {@link #predict} queries only the
    * words the gate passes and tags the others {@code O}; without it, every word. Training ({@link

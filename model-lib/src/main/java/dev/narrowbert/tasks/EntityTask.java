@@ -3,6 +3,7 @@ package dev.narrowbert.tasks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import dev.narrowbert.metrics.EntitySpanScorer;
 import dev.narrowbert.model.MaskedCrossEntropy;
 import dev.narrowbert.model.QueryPositions;
@@ -20,6 +21,7 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
 
   private static final int BATCH = 64;
   private final EntityTagger tagger;
+  private final ModelParts parts;
   private final List<String> labels;
   private final boolean headOnly;
 
@@ -28,6 +30,7 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
    */
   public EntityTask(EntityTagger tagger, List<String> labels, boolean headOnly) {
     this.tagger = tagger;
+    this.parts = ModelParts.of(tagger.model());
     this.labels = List.copyOf(labels);
     this.headOnly = headOnly;
   }
@@ -90,10 +93,9 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
   }
 
   @Override
-  public boolean trains(String parameterName) {
+  public boolean trains(Parameter parameter) {
     return headOnly
-        ? ModelParts.belongsTo(parameterName, ModelParts.ENTITY_HEAD)
-        : ModelParts.isEncoder(parameterName)
-            || ModelParts.belongsTo(parameterName, ModelParts.ENTITY_HEAD);
+        ? parts.belongsTo(parameter, ModelParts.Part.ENTITY_HEAD)
+        : parts.isEncoder(parameter) || parts.belongsTo(parameter, ModelParts.Part.ENTITY_HEAD);
   }
 }

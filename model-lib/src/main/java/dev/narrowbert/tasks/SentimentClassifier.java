@@ -29,6 +29,11 @@ public final class SentimentClassifier {
     this.padId = padId;
   }
 
+  /** The model whose heads this uses. */
+  NarrowBertModel model() {
+    return model;
+  }
+
   /** Logits (B, C); arrays belong to {@code scope}. */
   public NDArray logits(NDManager scope, List<Encoding> encodings, boolean training) {
     EncodedBatch batch = EncodedBatch.of(scope, encodings, padId);

@@ -2,6 +2,7 @@ package dev.narrowbert.tasks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import dev.narrowbert.metrics.ConfusionMatrix;
 import dev.narrowbert.model.MaskedCrossEntropy;
 import dev.narrowbert.training.FineTuningTask;
@@ -17,6 +18,7 @@ public final class SentimentTask implements FineTuningTask<SentimentExample> {
 
   private static final int BATCH = 64;
   private final SentimentClassifier classifier;
+  private final ModelParts parts;
   private final int classes;
   private final boolean headOnly;
 
@@ -26,6 +28,7 @@ public final class SentimentTask implements FineTuningTask<SentimentExample> {
    */
   public SentimentTask(SentimentClassifier classifier, int classes, boolean headOnly) {
     this.classifier = classifier;
+    this.parts = ModelParts.of(classifier.model());
     this.classes = classes;
     this.headOnly = headOnly;
   }
@@ -69,10 +72,9 @@ public final class SentimentTask implements FineTuningTask<SentimentExample> {
   }
 
   @Override
-  public boolean trains(String parameterName) {
+  public boolean trains(Parameter parameter) {
     return headOnly
-        ? ModelParts.belongsTo(parameterName, ModelParts.SENTIMENT_HEAD)
-        : ModelParts.isEncoder(parameterName)
-            || ModelParts.belongsTo(parameterName, ModelParts.SENTIMENT_HEAD);
+        ? parts.belongsTo(parameter, ModelParts.Part.SENTIMENT_HEAD)
+        : parts.isEncoder(parameter) || parts.belongsTo(parameter, ModelParts.Part.SENTIMENT_HEAD);
   }
 }

@@ -11,15 +11,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Fine-tuning with early stopping for one {@link FineTuningTask} or several on a shared encoder:
@@ -51,7 +47,6 @@ import java.util.Random;
  */
 public final class FineTuningLoop {
 
-  private static final int POOL_BATCHES = 50;
   private static final String JOINT_SCORE = "valid_score";
 
   /**
@@ -102,7 +97,7 @@ public final class FineTuningLoop {
   public Result run(NDManager manager) throws IOException {
     List<Pair<String, Parameter>> parameters = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
-      boolean trained = objectives.stream().anyMatch(o -> o.task().trains(p.getKey()));
+      boolean trained = objectives.stream().anyMatch(o -> o.task().trains(p.getValue()));
       // Frozen parameters need no gradient, so backward stops at the trained part.
       p.getValue().getArray().setRequiresGradient(trained);
       if (trained) {
@@ -111,7 +106,7 @@ public final class FineTuningLoop {
     }
     List<TaskBatches<?>> tasks = new ArrayList<>();
     for (int i = 0; i < objectives.size(); i++) {
-      tasks.add(new TaskBatches<>(objectives.get(i), i));
+      tasks.add(new TaskBatches<>(objectives.get(i), i, settings));
     }
     boolean joint = tasks.size() > 1;
     long stepsPerEpoch = tasks.stream().mapToLong(TaskBatches::batchesPerPass).max().orElseThrow();
@@ -207,7 +202,7 @@ public final class FineTuningLoop {
     for (int i = 0; i < tasks.size(); i++) {
       NDArray loss = tasks.get(i).loss(scope);
       losses[i] = loss.getFloat();
-      float weight = tasks.get(i).objective.lossWeight(); // a double would make the loss float64
+      float weight = tasks.get(i).objective().lossWeight(); // a double would make the loss float64
       NDArray term = weight == 1 ? loss : loss.mul(weight);
       sum = sum == null ? term : sum.add(term);
     }
@@ -231,7 +226,7 @@ public final class FineTuningLoop {
   }
 
   private static String validationName(TaskBatches<?> task, boolean joint) {
-    String metric = task.objective.task().metricName();
+    String metric = task.objective().task().metricName();
     return joint ? "valid_" + task.name() + "_" + metric : "valid_" + metric;
   }
 
@@ -256,68 +251,5 @@ public final class FineTuningLoop {
     series.put(scoreName, scoreName);
     String title = String.format(Locale.ROOT, "fine-tuning (%s best %.4f)", scoreName, best);
     chart.draw(out.resolve("loss.png"), title, metrics, series);
-  }
-
-  /** One task's endless stream of training batches: a pass over its data, reshuffled, repeated. */
-  private final class TaskBatches<E> {
-
-    private final FineTuningObjective<E> objective;
-    private final int index;
-    private int pass = -1;
-    private Iterator<List<E>> pending = Collections.emptyIterator();
-    private List<E> current;
-
-    TaskBatches(FineTuningObjective<E> objective, int index) {
-      this.objective = objective;
-      this.index = index;
-    }
-
-    String name() {
-      return objective.task().name();
-    }
-
-    long batchesPerPass() {
-      return (objective.train().size() + settings.batchSize() - 1) / settings.batchSize();
-    }
-
-    /** Moves to the next batch; returns its tokens. */
-    int drawBatch() {
-      if (!pending.hasNext()) {
-        pass++;
-        pending = batches().iterator();
-      }
-      current = pending.next();
-      return current.stream().mapToInt(objective.task()::tokens).sum();
-    }
-
-    NDArray loss(NDManager scope) {
-      return objective.task().loss(scope, current);
-    }
-
-    double validate(NDManager manager) {
-      return objective.task().validate(manager, objective.valid());
-    }
-
-    /**
-     * This pass's batches: shuffled, then length-sorted within pools, then the batches shuffled.
-     */
-    private List<List<E>> batches() {
-      // Task 0's seeds are those of single-task fine-tuning, so its runs are unchanged.
-      Random random = new Random(settings.seed() * 7919L + pass + 1_000_003L * index);
-      List<E> shuffled = new ArrayList<>(objective.train());
-      Collections.shuffle(shuffled, random);
-      int pool = settings.batchSize() * POOL_BATCHES;
-      List<List<E>> batches = new ArrayList<>();
-      for (int from = 0; from < shuffled.size(); from += pool) {
-        List<E> slice =
-            new ArrayList<>(shuffled.subList(from, Math.min(from + pool, shuffled.size())));
-        slice.sort(Comparator.comparingInt(objective.task()::tokens));
-        for (int b = 0; b < slice.size(); b += settings.batchSize()) {
-          batches.add(slice.subList(b, Math.min(b + settings.batchSize(), slice.size())));
-        }
-      }
-      Collections.shuffle(batches, random);
-      return batches;
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.narrowbert.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
 import java.util.List;
 
 /**
@@ -28,6 +29,6 @@ public interface FineTuningTask<E> {
   /** Validation score, higher is better. */
   double validate(NDManager manager, List<E> examples);
 
-  /** The model parameters this task trains (its own head and the encoder). */
-  boolean trains(String parameterName);
+  /** Whether this task trains {@code parameter} of the model (its own head and the encoder). */
+  boolean trains(Parameter parameter);
 }

@@ -71,10 +71,11 @@ public final class MaskedLmPretraining {
 
   /** Parameters the MLM objective trains: the encoder and the MLM head. */
   public static List<Pair<String, Parameter>> trainableParameters(NarrowBertModel model) {
+    ModelParts parts = ModelParts.of(model);
     List<Pair<String, Parameter>> trainable = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
-      if (ModelParts.isEncoder(p.getKey())
-          || ModelParts.belongsTo(p.getKey(), ModelParts.MLM_HEAD)) {
+      if (parts.isEncoder(p.getValue())
+          || parts.belongsTo(p.getValue(), ModelParts.Part.MLM_HEAD)) {
         trainable.add(p);
       }
     }

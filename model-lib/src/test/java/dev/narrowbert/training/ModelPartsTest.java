@@ -16,13 +16,14 @@ class ModelPartsTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       NarrowBertModel model = new NarrowBertModel(TinyModelDirectory.config().withVocab(53, "x"));
       model.initializeWeights(manager, 1);
+      ModelParts parts = ModelParts.of(model);
       int sentiment = 0;
       int entities = 0;
       int mlm = 0;
       for (Pair<String, Parameter> p : model.getParameters()) {
-        sentiment += ModelParts.belongsTo(p.getKey(), ModelParts.SENTIMENT_HEAD) ? 1 : 0;
-        entities += ModelParts.belongsTo(p.getKey(), ModelParts.ENTITY_HEAD) ? 1 : 0;
-        mlm += ModelParts.belongsTo(p.getKey(), ModelParts.MLM_HEAD) ? 1 : 0;
+        sentiment += parts.belongsTo(p.getValue(), ModelParts.Part.SENTIMENT_HEAD) ? 1 : 0;
+        entities += parts.belongsTo(p.getValue(), ModelParts.Part.ENTITY_HEAD) ? 1 : 0;
+        mlm += parts.belongsTo(p.getValue(), ModelParts.Part.MLM_HEAD) ? 1 : 0;
       }
 
       assertThat(sentiment).isEqualTo(4); // pooler and classifier weight + bias

@@ -1,12 +1,12 @@
 package dev.narrowbert.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.job.LengthBuckets;
 import dev.narrowbert.job.TokenBudgetBatcher;
 import dev.narrowbert.kafka.topics.SampleReviews;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.tokenizer.Encoding;
 import java.nio.file.Path;
@@ -151,8 +151,7 @@ public final class BatchingBenchmark implements Callable<Integer> {
       throws Exception {
     Run bucketed = median(bucketedRuns);
     Run fifo = median(fifoRuns);
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = JsonLine.tree();
     ObjectNode result = root.putObject("batching");
     result.put("speedup", bucketed.rate() / fifo.rate());
     result.put("padding_ratio", bucketPadding);
@@ -194,6 +193,6 @@ public final class BatchingBenchmark implements Callable<Integer> {
                     + "/"
                     + result.get("fifo_p99_latency_ms")
                     + " ms (FIFO)"));
-    System.out.println(json.writeValueAsString(root));
+    System.out.println(JsonLine.of(root));
   }
 }

@@ -1,7 +1,7 @@
 package dev.narrowbert.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.narrowbert.output.JsonFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public final class BenchReport {
   public void write(ObjectNode json, Path out, List<String> notes) throws IOException {
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), json);
+    JsonFile.write(out, json);
     String stem = out.getFileName().toString().replaceFirst("\\.json$", "");
     Set<String> categories = new LinkedHashSet<>();
     series.values().forEach(values -> categories.addAll(values.keySet()));

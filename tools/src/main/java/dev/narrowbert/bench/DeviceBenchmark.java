@@ -1,7 +1,6 @@
 package dev.narrowbert.bench;
 
 import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.checkpoint.ModelDirectory;
@@ -10,6 +9,8 @@ import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.output.JsonFile;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.io.IOException;
@@ -59,7 +60,6 @@ public final class DeviceBenchmark implements Callable<Integer> {
 
   static final String DEMO_REVIEWS =
       "embedded-kafka/src/main/resources/dev/narrowbert/kafka/topics/sample-reviews.jsonl";
-  private static final int MAX_ROUNDS = 1000;
 
   @Option(names = "--model", defaultValue = "models/default", description = "Model directory.")
   private Path model;
@@ -104,7 +104,7 @@ public final class DeviceBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> texts = new ArrayList<>();
     ReviewJsonLines.read(reviews, review -> texts.add(review.text()));
-    ObjectNode root = new ObjectMapper().createObjectNode();
+    ObjectNode root = JsonLine.tree();
     List<Path> copies = new ArrayList<>();
     try {
       Path measured = preset == null ? model : randomWeights(model, preset, copies);
@@ -126,6 +126,7 @@ public final class DeviceBenchmark implements Callable<Integer> {
         save(root);
 
         ArrayNode rows = root.putArray("throughput");
+        DeviceThroughput throughput = new DeviceThroughput(warmup, seconds, minRounds);
         for (String name : precisions) {
           Precision precision = Precision.parse(name);
           Map<String, ReviewAnalyzer> analyzers = new LinkedHashMap<>();
@@ -140,9 +141,11 @@ public final class DeviceBenchmark implements Callable<Integer> {
                 report(parity, "device_fp32_vs_device_" + name, length.getKey(), lower, fp32);
               }
               for (int batchSize : batchSizes) {
-                List<Encoding> batch = cycle(length.getValue(), batchSize);
-                List<Samples> rates = alternate(List.copyOf(analyzers.values()), batch);
-                rows.add(row(length.getKey(), batch, precision, analyzers.keySet(), rates));
+                List<Encoding> batch = DeviceThroughput.cycle(length.getValue(), batchSize);
+                List<Samples> rates = throughput.alternate(List.copyOf(analyzers.values()), batch);
+                rows.add(
+                    DeviceThroughput.row(
+                        length.getKey(), batch, precision, analyzers.keySet(), rates));
                 save(root); // a run cut short still leaves every row measured so far
               }
             }
@@ -199,70 +202,6 @@ public final class DeviceBenchmark implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "parity %s, %s: %s%n", pair, length, result);
   }
 
-  /** Times {@code analyzers} on the same batch, one round each in turn, after a warm-up. */
-  private List<Samples> alternate(List<ReviewAnalyzer> analyzers, List<Encoding> batch) {
-    for (int w = 0; w < warmup; w++) {
-      analyzers.forEach(analyzer -> analyzer.analyzeEncoded(batch));
-    }
-    List<List<Double>> rates = new ArrayList<>();
-    analyzers.forEach(analyzer -> rates.add(new ArrayList<>()));
-    long deadline = System.nanoTime() + (long) (seconds * analyzers.size() * 1e9);
-    for (int round = 0; round < MAX_ROUNDS; round++) {
-      if (round >= minRounds && System.nanoTime() > deadline) {
-        break;
-      }
-      for (int i = 0; i < analyzers.size(); i++) {
-        long start = System.nanoTime();
-        analyzers.get(i).analyzeEncoded(batch); // returns floats on the host: the device is done
-        rates.get(i).add(batch.size() / ((System.nanoTime() - start) / 1e9));
-      }
-    }
-    return rates.stream().map(Samples::of).toList();
-  }
-
-  private static ObjectNode row(
-      String length,
-      List<Encoding> batch,
-      Precision precision,
-      Iterable<String> variants,
-      List<Samples> rates) {
-    ObjectNode row = new ObjectMapper().createObjectNode();
-    double tokens = batch.stream().mapToInt(Encoding::tokenCount).average().orElse(0);
-    int padded = batch.stream().mapToInt(Encoding::tokenCount).max().orElse(0);
-    String format = precision.name().toLowerCase(Locale.ROOT);
-    row.put("length", length).put("mean_tokens", tokens).put("padded_tokens", padded);
-    row.put("precision", format).put("batch_size", batch.size());
-    StringBuilder line =
-        new StringBuilder(
-            String.format(
-                Locale.ROOT,
-                "%-10s %s batch %4d (%3d tokens), reviews/s:",
-                length,
-                format,
-                batch.size(),
-                padded));
-    int i = 0;
-    for (String variant : variants) {
-      Samples samples = rates.get(i++);
-      samples.writeTo(row.putObject(variant)).put("unit", "reviews/s");
-      line.append(String.format(Locale.ROOT, " %s %.1f", variant, samples.median()));
-    }
-    // narrow over full: what NarrowBERT buys at this batch size and length.
-    row.put("speedup", rates.get(0).median() / rates.get(1).median());
-    line.append(String.format(Locale.ROOT, "; narrow/full %.2fx", row.get("speedup").asDouble()));
-    System.out.println(line);
-    return row;
-  }
-
-  /** {@code size} encodings, going round {@code encodings} as often as needed. */
-  private static List<Encoding> cycle(List<Encoding> encodings, int size) {
-    List<Encoding> batch = new ArrayList<>(size);
-    for (int i = 0; i < size; i++) {
-      batch.add(encodings.get(i % encodings.size()));
-    }
-    return batch;
-  }
-
   /** One review per text that fills the model's length: the texts from there on, joined. */
   private static List<Encoding> fillToMaxLength(ReviewAnalyzer analyzer, List<String> texts) {
     List<Encoding> filled = new ArrayList<>();
@@ -314,7 +253,7 @@ public final class DeviceBenchmark implements Callable<Integer> {
   }
 
   private void save(ObjectNode root) throws IOException {
-    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), root);
+    JsonFile.write(out, root);
   }
 
   private static void deleteRecursively(Path directory) throws IOException {

@@ -1,39 +1,17 @@
 package dev.narrowbert.bench;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.narrowbert.bench.FlopCount.Head;
+import dev.narrowbert.bench.StackThroughput.Variant;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.model.LayerStack;
-import dev.narrowbert.model.ModelInputs;
 import dev.narrowbert.model.NarrowBertConfig;
-import dev.narrowbert.model.NarrowBertModel;
-import dev.narrowbert.model.QueryPositions;
-import dev.narrowbert.training.AdamW;
-import dev.narrowbert.training.MaskedLmBatch;
-import dev.narrowbert.training.MaskedLmObjective;
-import dev.narrowbert.training.MaskedLmPretraining;
-import dev.narrowbert.training.MlmMasking;
-import dev.narrowbert.training.Trainer;
-import dev.narrowbert.training.WarmupLinearDecay;
+import dev.narrowbert.output.JsonLine;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.DoubleSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,11 +44,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "BERT vs NarrowBERT pretraining and inference throughput, with FLOP ratios.")
 public final class ModelBenchmark implements Callable<Integer> {
-
-  private static final int PAD = 0;
-  private static final int CLS = 1;
-  private static final int SEP = 2;
-  private static final int MASK = 3;
 
   @Spec private CommandSpec spec;
 
@@ -149,9 +122,6 @@ public final class ModelBenchmark implements Callable<Integer> {
       description = "Measure only the analysis with entities (skip the random-weight stacks).")
   private boolean entitiesOnly;
 
-  /** One model under test. */
-  private record Variant(String name, NarrowBertConfig config) {}
-
   @Override
   public Integer call() throws Exception {
     validate();
@@ -178,8 +148,7 @@ public final class ModelBenchmark implements Callable<Integer> {
             "SparseQueries k=" + fullLayers + " unfused K/V",
             bert.withLayerStack(sparse).withFusedKeyValue(false)));
 
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = JsonLine.tree();
     ObjectNode settings = root.putObject("settings");
     settings.put("hidden", hidden).put("heads", heads).put("intermediate", ff);
     settings.put("layers", layers).put("full_layers", fullLayers).put("batch_size", batchSize);
@@ -191,62 +160,19 @@ public final class ModelBenchmark implements Callable<Integer> {
     BenchReport report = new BenchReport("NarrowBERT over BERT, same size", "speedup over BERT");
     List<String> notes = new ArrayList<>();
     if (!entitiesOnly) {
-      measureStacks(root, bert, pretraining, inference, maxLength, report, notes);
+      new StackSection(
+              new StackThroughput(batchSize, rounds, warmup, vocabSize, maskRate),
+              sequenceLengths,
+              batchSize,
+              maskRate,
+              matmulSize)
+          .measure(root, bert, pretraining, inference, report, notes);
     }
     measureEntities(root, report, notes);
     report.write(root, out, notes);
     notes.forEach(System.out::println);
-    System.out.println(json.writeValueAsString(root));
+    System.out.println(JsonLine.of(root));
     return 0;
-  }
-
-  /** Pretraining and [CLS] inference of the random-weight stacks, per sequence length. */
-  private void measureStacks(
-      ObjectNode root,
-      NarrowBertConfig bert,
-      List<Variant> pretraining,
-      List<Variant> inference,
-      int maxLength,
-      BenchReport report,
-      List<String> notes) {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      Samples peak = peakMatmul(manager);
-      root.putObject("peak_matmul").put("n", matmulSize);
-      peak.writeTo((ObjectNode) root.get("peak_matmul")).put("unit", "GFLOP/s");
-      ObjectNode pretrainNode = root.putObject("pretraining");
-      ObjectNode inferenceNode = root.putObject("inference");
-      for (int length : sequenceLengths) {
-        Map<String, Samples> trainRates = measurePretraining(manager, pretraining, length);
-        Map<String, Samples> inferRates = measureInference(manager, inference, length);
-        describe(pretrainNode, pretraining, trainRates, length, Head.MASKED_LM, report, "pretrain");
-        describe(inferenceNode, inference, inferRates, length, Head.SENTIMENT, report, "inference");
-        double bertForward = FlopCount.forward(bert, length, 1, Head.SENTIMENT) * batchSize;
-        double achieved = inferRates.get("BERT").median() / batchSize * bertForward / 1e9;
-        ObjectNode efficiency = root.with("efficiency").putObject("seq" + length);
-        efficiency.put("bert_forward_gflops", achieved);
-        efficiency.put("fraction_of_peak", achieved / peak.max());
-      }
-      String headline = "seq" + maxLength;
-      pretrainNode.put("speedup", speedup(pretrainNode, headline, pretraining.get(1)));
-      inferenceNode.put("speedup", speedup(inferenceNode, headline, inference.get(1)));
-      notes.add(
-          String.format(
-              Locale.ROOT,
-              "headline at %d tokens: pretraining %.2fx, inference %.2fx (%s over BERT)",
-              maxLength,
-              pretrainNode.get("speedup").asDouble(),
-              inferenceNode.get("speedup").asDouble(),
-              pretraining.get(1).name()));
-      notes.add(
-          String.format(
-              Locale.ROOT,
-              "peak %dx%d matmul: %.1f GFLOP/s; BERT forward at %d tokens reaches %.0f%% of it",
-              matmulSize,
-              matmulSize,
-              peak.max(),
-              maxLength,
-              100 * root.get("efficiency").get(headline).get("fraction_of_peak").asDouble()));
-    }
   }
 
   /** The analysis with entities on a real model and real reviews: {@link EntityThroughput}. */
@@ -290,175 +216,10 @@ public final class ModelBenchmark implements Callable<Integer> {
     if (entitiesBatchSize < 1) {
       throw new ParameterException(spec.commandLine(), "--entities-batch-size must be >= 1");
     }
-    if (batchSize < 1 || rounds < 1 || warmup < 0 || vocabSize <= MASK + 1) {
+    if (batchSize < 1 || rounds < 1 || warmup < 0 || vocabSize <= StackThroughput.MASK + 1) {
       throw new ParameterException(
           spec.commandLine(), "--batch-size and --rounds must be >= 1, --vocab > 4");
     }
-  }
-
-  /** Tokens/s of a full training step, per variant, alternating. */
-  private Map<String, Samples> measurePretraining(
-      NDManager manager, List<Variant> variants, int length) {
-    MlmMasking masking = new MlmMasking(maskRate, MASK, vocabSize, Set.of(PAD, CLS, SEP, MASK));
-    Random random = new Random(length);
-    List<DoubleSupplier> steps = new ArrayList<>();
-    for (Variant variant : variants) {
-      NarrowBertModel model = build(manager, variant.config());
-      ParameterStore ps = new ParameterStore(manager, false);
-      MaskedLmObjective objective = new MaskedLmObjective(model, ps);
-      Trainer trainer =
-          new Trainer(
-              MaskedLmPretraining.trainableParameters(model),
-              AdamW.bertDefaults(manager),
-              new WarmupLinearDecay(1e-4f, 0, 1_000_000),
-              1.0f,
-              1);
-      long[] step = {0};
-      steps.add(
-          () -> {
-            try (NDManager scope = manager.newSubManager()) {
-              List<MlmMasking.Masked> blocks = new ArrayList<>();
-              for (int b = 0; b < batchSize; b++) {
-                blocks.add(masking.apply(randomBlock(random, length), random));
-              }
-              MaskedLmBatch batch = MaskedLmBatch.of(scope, blocks);
-              long start = System.nanoTime();
-              trainer.step(step[0]++, () -> objective.loss(batch));
-              return batch.tokens() / ((System.nanoTime() - start) / 1e9);
-            }
-          });
-    }
-    return alternate(variants, steps, "pretrain", length, "tokens/s");
-  }
-
-  /** Reviews/s of encoder + sentiment head on the [CLS] query, per variant, alternating. */
-  private Map<String, Samples> measureInference(
-      NDManager manager, List<Variant> variants, int length) {
-    List<DoubleSupplier> passes = new ArrayList<>();
-    for (Variant variant : variants) {
-      NarrowBertModel model = build(manager, variant.config());
-      ParameterStore ps = new ParameterStore(manager, false);
-      passes.add(
-          () -> {
-            JniUtils.setGradMode(false);
-            try (NDManager scope = manager.newSubManager()) {
-              Shape shape = new Shape(batchSize, length);
-              NDArray ids = scope.randomInteger(MASK + 1, vocabSize, shape, DataType.INT64);
-              ModelInputs inputs =
-                  new ModelInputs(
-                      ids, scope.zeros(shape, DataType.INT64), scope.ones(shape, DataType.INT64));
-              QueryPositions cls = QueryPositions.cls(scope, batchSize);
-              long start = System.nanoTime();
-              NDArray x = model.encode(ps, inputs, cls, false).queryStates();
-              model.sentimentHead().forward(ps, new NDList(x.get(":, 0, :")), false).head();
-              x.toFloatArray(); // waits for the computation
-              return batchSize / ((System.nanoTime() - start) / 1e9);
-            }
-          });
-    }
-    return alternate(variants, passes, "inference", length, "reviews/s");
-  }
-
-  /** Warm-up rounds, then {@code rounds} rounds of A B C ...; prints each round to stderr. */
-  private Map<String, Samples> alternate(
-      List<Variant> variants, List<DoubleSupplier> runs, String phase, int length, String unit) {
-    for (int w = 0; w < warmup; w++) {
-      runs.forEach(DoubleSupplier::getAsDouble);
-    }
-    List<List<Double>> rates = new ArrayList<>();
-    variants.forEach(v -> rates.add(new ArrayList<>()));
-    for (int r = 0; r < rounds; r++) {
-      StringBuilder line =
-          new StringBuilder(String.format(Locale.ROOT, "%s %d round %d:", phase, length, r + 1));
-      for (int i = 0; i < variants.size(); i++) {
-        double rate = runs.get(i).getAsDouble();
-        rates.get(i).add(rate);
-        line.append(String.format(Locale.ROOT, " %s %.1f", variants.get(i).name(), rate));
-      }
-      System.err.println(line.append(' ').append(unit));
-    }
-    Map<String, Samples> samples = new LinkedHashMap<>();
-    for (int i = 0; i < variants.size(); i++) {
-      samples.put(variants.get(i).name(), Samples.of(rates.get(i)));
-    }
-    return samples;
-  }
-
-  /** Per-variant detail under {@code node.seqL}, and the chart's measured/analytic bars. */
-  private void describe(
-      ObjectNode node,
-      List<Variant> variants,
-      Map<String, Samples> rates,
-      int length,
-      Head head,
-      BenchReport report,
-      String phase) {
-    int queries = head == Head.MASKED_LM ? Math.max(1, Math.round(maskRate * length)) : 1;
-    double bertFlops = FlopCount.forward(variants.get(0).config(), length, queries, head);
-    double bertRate = rates.get(variants.get(0).name()).median();
-    ObjectNode perLength = node.putObject("seq" + length);
-    for (Variant variant : variants) {
-      Samples samples = rates.get(variant.name());
-      double flops = FlopCount.forward(variant.config(), length, queries, head);
-      ObjectNode detail = perLength.putObject(variant.name());
-      detail.put("layer_stack", variant.config().layerStack());
-      detail.put("fused_key_value", variant.config().fusedKeyValue());
-      detail.put("unit", head == Head.MASKED_LM ? "tokens/s" : "reviews/s");
-      samples.writeTo(detail);
-      detail.put("forward_gflops_per_example", flops / 1e9);
-      detail.put("measured_speedup", samples.median() / bertRate);
-      detail.put("analytic_speedup", bertFlops / flops);
-      if (variant != variants.get(0)) {
-        String category = phase + " " + length + ": " + variant.name();
-        report.value("measured", category, samples.median() / bertRate);
-        report.value("analytic FLOP ratio", category, bertFlops / flops);
-      }
-    }
-  }
-
-  private static double speedup(ObjectNode phase, String length, Variant variant) {
-    return phase.get(length).get(variant.name()).get("measured_speedup").asDouble();
-  }
-
-  /**
-   * GFLOP/s of an n x n x n float32 matrix product per round; the best round is the machine's
-   * practical peak (a slower round means something else had the cores).
-   */
-  private Samples peakMatmul(NDManager manager) {
-    JniUtils.setGradMode(false);
-    try (NDManager scope = manager.newSubManager()) {
-      Shape shape = new Shape(matmulSize, matmulSize);
-      NDArray a = scope.randomUniform(-1, 1, shape);
-      NDArray b = scope.randomUniform(-1, 1, shape);
-      double flops = 2.0 * matmulSize * matmulSize * matmulSize;
-      List<Double> rates = new ArrayList<>();
-      for (int r = -warmup; r < Math.max(3, rounds); r++) {
-        long start = System.nanoTime();
-        NDArray product = a.matMul(b); // synchronous on the CPU; copying it out would be timed too
-        double seconds = (System.nanoTime() - start) / 1e9;
-        product.close();
-        if (r >= 0) {
-          rates.add(flops / seconds / 1e9);
-        }
-      }
-      return Samples.of(rates);
-    }
-  }
-
-  private int[] randomBlock(Random random, int length) {
-    int[] block = new int[length];
-    block[0] = CLS;
-    for (int t = 1; t < length - 1; t++) {
-      block[t] = MASK + 1 + random.nextInt(vocabSize - MASK - 1);
-    }
-    block[length - 1] = SEP;
-    return block;
-  }
-
-  private static NarrowBertModel build(NDManager manager, NarrowBertConfig config) {
-    NarrowBertModel model = new NarrowBertModel(config);
-    model.initializeWeights(manager, 1);
-    return model;
   }
 
   private static int cores() {

@@ -1,6 +1,5 @@
 package dev.narrowbert.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
@@ -9,6 +8,7 @@ import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.ReviewProducer;
 import dev.narrowbert.kafka.topics.SampleReviews;
 import dev.narrowbert.kafka.topics.TopicReader;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.schema.ReviewAnalysis;
 import dev.narrowbert.schema.SingleObjectCodec;
@@ -26,7 +26,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * The whole job against the same model called directly, and against a per-record predictor, on the
@@ -44,19 +43,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
   @Mixin BenchOptions options;
 
-  @Option(
-      names = "--batch-size",
-      defaultValue = "64",
-      description = "max-batch-size of both the job and the bare runs.")
-  int batchSize;
-
-  @Option(
-      names = "--checkpoint-interval",
-      defaultValue = "10 s",
-      description =
-          "The job's checkpoint interval (default: the job's own, ${DEFAULT-VALUE}). The batcher"
-              + " flushes before every barrier, so a short interval means smaller batches.")
-  String checkpointInterval;
+  @Mixin StreamingJobOptions jobOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -77,17 +64,14 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 .topic("review-dead-letters", 1)
                 .build()
                 .start()) {
-      JobClient job =
-          startJob(
-              benchmarkSettings(
-                  kafka.bootstrapServers(), modelDirectory, batchSize, checkpointInterval));
+      JobClient job = startJob(jobOptions.jobSettings(kafka.bootstrapServers(), modelDirectory));
       // A whole unmeasured round first: the job's path (Kafka clients, Avro, Flink's network
       // stack, the batcher) needs as much JIT warm-up as the model.
       runPipeline(kafka, reviews, "warmup", latencies);
-      bareRate(analyzer, reviews, batchSize); // and the direct path just as long
+      bareRate(analyzer, reviews, jobOptions.batchSize); // and the direct path just as long
       latencies.clear();
       for (int round = 0; round < rounds; round++) {
-        bare.add(bareRate(analyzer, reviews, batchSize));
+        bare.add(bareRate(analyzer, reviews, jobOptions.batchSize));
         pipeline.add(runPipeline(kafka, reviews, "r" + round, latencies));
         perRecord.add(perRecordRate(analyzer, reviews.subList(0, count / 4)));
         System.err.printf(
@@ -199,8 +183,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     double pipeline = pipelineRates.median();
     double perRecord = perRecordRates.median();
     long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = JsonLine.tree();
     ObjectNode result = root.putObject("pipeline");
     result.put("reviews_per_second", pipeline);
     result.put("bare_model_reviews_per_second", bare);
@@ -213,7 +196,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
     pipelineRates.writeTo(spread.putObject("pipeline"));
     bareRates.writeTo(spread.putObject("bare_model"));
     perRecordRates.writeTo(spread.putObject("per_record"));
-    root.put("checkpoint_interval", checkpointInterval);
+    root.put("checkpoint_interval", jobOptions.checkpointInterval);
     root.put("reviews", count)
         .put("rounds", rounds)
         .put("model", modelDirectory.toString())
@@ -234,25 +217,6 @@ public final class PipelineBenchmark implements Callable<Integer> {
                     + " / "
                     + result.get("p99_latency_ms")
                     + " ms (processed - produced)"));
-    System.out.println(json.writeValueAsString(root));
-  }
-
-  /** The job as the streaming benchmarks run it: one CPU subtask, the given batch and interval. */
-  static JobSettings benchmarkSettings(
-      String bootstrapServers, Path modelDirectory, int batchSize, String checkpointInterval) {
-    return JobSettings.fromMap(
-        Map.of(
-            "bootstrap-servers",
-            bootstrapServers,
-            "model",
-            modelDirectory.toString(),
-            "device",
-            "cpu",
-            "parallelism",
-            "1",
-            "max-batch-size",
-            String.valueOf(batchSize),
-            "checkpoint-interval",
-            checkpointInterval));
+    System.out.println(JsonLine.of(root));
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.kafka.EmbeddedKafkaBroker;
 import dev.narrowbert.kafka.topics.SampleReviews;
 import dev.narrowbert.kafka.topics.TopicReader;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.schema.Review;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,11 +47,7 @@ public final class SqlBenchmark implements Callable<Integer> {
 
   @Mixin BenchOptions options;
 
-  @Option(
-      names = "--batch-size",
-      defaultValue = "64",
-      description = "max-batch-size of the job and of the SQL model.")
-  int batchSize;
+  @Mixin StreamingJobOptions jobOptions;
 
   @Option(
       names = "--in-flight",
@@ -59,12 +56,6 @@ public final class SqlBenchmark implements Callable<Integer> {
           "Rows in flight per ML_PREDICT subtask"
               + " (table.exec.async-ml-predict.max-concurrent-operations; Flink's default is 10).")
   int inFlight;
-
-  @Option(
-      names = "--checkpoint-interval",
-      defaultValue = "10 s",
-      description = "Checkpoint interval of both jobs (default: the job's own, ${DEFAULT-VALUE}).")
-  String checkpointInterval;
 
   @Override
   public Integer call() throws Exception {
@@ -87,8 +78,7 @@ public final class SqlBenchmark implements Callable<Integer> {
             .start()) {
       JobClient streamJob =
           PipelineBenchmark.startJob(
-              PipelineBenchmark.benchmarkSettings(
-                  kafka.bootstrapServers(), modelDirectory, batchSize, checkpointInterval));
+              jobOptions.jobSettings(kafka.bootstrapServers(), modelDirectory));
       JobClient sqlJob = startSqlJob(kafka.bootstrapServers(), modelDirectory);
       // A whole unmeasured round of each first: JIT, Kafka clients, codegen, the model.
       PipelineBenchmark.runPipeline(kafka, reviews, "warmup", unused);
@@ -114,7 +104,7 @@ public final class SqlBenchmark implements Callable<Integer> {
   private JobClient startSqlJob(String bootstrapServers, Path modelDirectory) {
     TableEnvironment tables = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
     tables.getConfig().set("parallelism.default", "1");
-    tables.getConfig().set("execution.checkpointing.interval", checkpointInterval);
+    tables.getConfig().set("execution.checkpointing.interval", jobOptions.checkpointInterval);
     tables
         .getConfig()
         .set("table.exec.async-ml-predict.max-concurrent-operations", String.valueOf(inFlight));
@@ -145,7 +135,7 @@ public final class SqlBenchmark implements Callable<Integer> {
             + " WITH ('provider' = 'narrowbert', 'device' = 'cpu', 'model' = '"
             + modelDirectory.toAbsolutePath()
             + "', 'max-batch-size' = '"
-            + batchSize
+            + jobOptions.batchSize
             + "')");
     TableResult insert =
         tables.executeSql(
@@ -203,8 +193,7 @@ public final class SqlBenchmark implements Callable<Integer> {
       throws Exception {
     double job = jobRates.median();
     double sql = sqlRates.median();
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = JsonLine.tree();
     ObjectNode result = root.putObject("sql");
     result.put("ml_predict_reviews_per_second", sql);
     result.put("datastream_job_reviews_per_second", job);
@@ -212,9 +201,9 @@ public final class SqlBenchmark implements Callable<Integer> {
     ObjectNode spread = result.putObject("reviews_per_second_spread");
     sqlRates.writeTo(spread.putObject("ml_predict"));
     jobRates.writeTo(spread.putObject("datastream_job"));
-    root.put("batch_size", batchSize)
+    root.put("batch_size", jobOptions.batchSize)
         .put("in_flight", inFlight)
-        .put("checkpoint_interval", checkpointInterval)
+        .put("checkpoint_interval", jobOptions.checkpointInterval)
         .put("reviews", count)
         .put("rounds", rounds)
         .put("model", modelDirectory.toString())
@@ -227,6 +216,6 @@ public final class SqlBenchmark implements Callable<Integer> {
             root,
             options.out,
             List.of(String.format(Locale.ROOT, "ML_PREDICT / DataStream job: %.2f", sql / job)));
-    System.out.println(json.writeValueAsString(root));
+    System.out.println(JsonLine.of(root));
   }
 }

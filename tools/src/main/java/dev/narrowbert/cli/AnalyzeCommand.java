@@ -8,6 +8,7 @@ import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.inference.Entity;
 import dev.narrowbert.inference.ReviewAnalyzer;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.tokenizer.Encoding;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -147,7 +148,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     int next = 0;
     try {
       for (Pending p : pending) {
-        ObjectNode result = JSON.createObjectNode().put("line", p.line());
+        ObjectNode result = JsonLine.tree().put("line", p.line());
         if (p.reviewId() != null) {
           result.set("review_id", p.reviewId());
         }
@@ -156,7 +157,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } else {
           write(result, analyses.get(next++));
         }
-        writer.write(JSON.writeValueAsString(result));
+        writer.write(JsonLine.of(result));
         writer.newLine();
       }
       writer.flush();

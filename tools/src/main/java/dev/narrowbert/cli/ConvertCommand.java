@@ -10,10 +10,10 @@ import dev.narrowbert.pretrained.PretrainedImport;
 import dev.narrowbert.tokenizer.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,11 +34,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model to copy.")
-  private Path model;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "New directory.")
-  private Path out;
+  @Mixin private DerivedModelOptions models;
 
   @Option(names = "--store", defaultValue = "fp16", description = "fp16 or fp32 (default fp16).")
   private String store;
@@ -60,11 +56,9 @@ public final class ConvertCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-      throw new ParameterException(spec.commandLine(), "--out must differ from --model");
-    }
+    models.checkOutDiffersFromModel();
     try (NDManager manager = NDManager.newBaseManager()) {
-      ModelDirectory directory = ModelDirectory.load(model, manager);
+      ModelDirectory directory = ModelDirectory.load(models.model(), manager);
       NarrowBertConfig config = directory.config();
       try {
         if (truncation != null) {
@@ -84,17 +78,17 @@ public final class ConvertCommand implements Callable<Integer> {
       converted.initializeWeights(manager, 0);
       BertWeightMapping.copyWeights(directory.model(), converted);
       precision.castWeights(converted, manager);
-      ModelDirectory.save(converted, directory.vocabulary(), out);
+      ModelDirectory.save(converted, directory.vocabulary(), models.out());
     }
-    PretrainedImport.copyNotice(model, out);
+    PretrainedImport.copyNotice(models.model(), models.out());
     spec.commandLine()
         .getOut()
         .printf(
             Locale.ROOT,
             "wrote %s with %s weights (%.1f MB)%n",
-            out,
+            models.out(),
             store,
-            Files.size(out.resolve(ModelDirectory.PARAMS_FILE)) / 1e6);
+            Files.size(models.out().resolve(ModelDirectory.PARAMS_FILE)) / 1e6);
     return 0;
   }
 }

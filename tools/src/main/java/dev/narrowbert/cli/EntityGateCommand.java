@@ -7,6 +7,7 @@ import dev.narrowbert.data.ConllColumns;
 import dev.narrowbert.data.ConllSentence;
 import dev.narrowbert.inference.Precision;
 import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.pretrained.PretrainedImport;
 import dev.narrowbert.tasks.EntityGateTraining;
 import dev.narrowbert.tasks.TaggedSentence;
@@ -17,10 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,8 +42,7 @@ public final class EntityGateCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Fine-tuned model.")
-  private Path model;
+  @Mixin private DerivedModelOptions models;
 
   @Option(
       names = "--ner-train",
@@ -57,9 +57,6 @@ public final class EntityGateCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "CoNLL columns to choose the threshold on (never the test set).")
   private Path valid;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model dir.")
-  private Path out;
 
   @Option(
       names = "--recall",
@@ -106,12 +103,10 @@ public final class EntityGateCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), file + " is not a file");
       }
     }
-    if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-      throw new ParameterException(spec.commandLine(), "--out must differ from --model");
-    }
-    Files.createDirectories(out);
+    models.checkOutDiffersFromModel();
+    Files.createDirectories(models.out());
     try (NDManager manager = NDManager.newBaseManager()) {
-      ModelDirectory start = ModelDirectory.load(model, manager);
+      ModelDirectory start = ModelDirectory.load(models.model(), manager);
       NarrowBertConfig config = start.config();
       if (!config.stack().isNarrow()) {
         throw new ParameterException(
@@ -130,7 +125,7 @@ public final class EntityGateCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
       EntityGateTraining.Result result;
-      try (MetricsLog log = MetricsLog.create(out.resolve("gate-metrics.jsonl"))) {
+      try (MetricsLog log = MetricsLog.create(models.out().resolve("gate-metrics.jsonl"))) {
         try {
           result =
               new EntityGateTraining(start.model(), start.vocabulary().padId())
@@ -139,30 +134,30 @@ public final class EntityGateCommand implements Callable<Integer> {
           throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         LossChart.write(
-            out.resolve("gate-loss.png"),
+            models.out().resolve("gate-loss.png"),
             "entity gate training",
             log,
             Map.of("train loss", "loss"));
       }
       stored.castWeights(result.model(), manager);
-      ModelDirectory.save(result.model(), start.vocabulary(), out);
+      ModelDirectory.save(result.model(), start.vocabulary(), models.out());
       spec.commandLine()
           .getOut()
-          .printf(
-              Locale.ROOT,
-              "{\"threshold\":%.6f,\"lower_case_threshold\":%.6f,\"validation_entity_word_recall\":%.5f,"
-                  + "\"validation_query_share\":%.5f,\"lower_case_entity_word_recall\":%.5f,"
-                  + "\"lower_case_query_share\":%.5f,\"train_words\":%d,\"train_entity_words\":%d}%n",
-              result.model().config().entityGate().threshold(),
-              result.model().config().entityGate().lowerCaseThreshold(),
-              result.validationRecall(),
-              result.validationQueryShare(),
-              result.lowerCaseRecall(),
-              result.lowerCaseQueryShare(),
-              result.trainWords(),
-              result.trainEntityWords());
+          .println(
+              new JsonLine()
+                  .putFixed("threshold", result.model().config().entityGate().threshold(), 6)
+                  .putFixed(
+                      "lower_case_threshold",
+                      result.model().config().entityGate().lowerCaseThreshold(),
+                      6)
+                  .putFixed("validation_entity_word_recall", result.validationRecall(), 5)
+                  .putFixed("validation_query_share", result.validationQueryShare(), 5)
+                  .putFixed("lower_case_entity_word_recall", result.lowerCaseRecall(), 5)
+                  .putFixed("lower_case_query_share", result.lowerCaseQueryShare(), 5)
+                  .put("train_words", result.trainWords())
+                  .put("train_entity_words", result.trainEntityWords()));
     }
-    PretrainedImport.copyNotice(model, out);
+    PretrainedImport.copyNotice(models.model(), models.out());
     return 0;
   }
 

@@ -2,39 +2,21 @@ package dev.narrowbert.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.checkpoint.ModelDirectory;
-import dev.narrowbert.data.BadLineReport;
-import dev.narrowbert.data.ConllColumns;
-import dev.narrowbert.data.ReviewJsonLines;
-import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.inference.Precision;
-import dev.narrowbert.metrics.ConfusionMatrix;
-import dev.narrowbert.metrics.EntitySpanScorer;
-import dev.narrowbert.metrics.F1;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.tasks.EntityTagger;
-import dev.narrowbert.tasks.EntityTask;
 import dev.narrowbert.tasks.SentimentClassifier;
-import dev.narrowbert.tasks.TaggedSentence;
-import dev.narrowbert.tokenizer.Encoding;
 import dev.narrowbert.tokenizer.Truncation;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.ToIntFunction;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,8 +27,8 @@ import picocli.CommandLine.Spec;
  * chunks and prints, as its last stdout line, one JSON object. Sentiment: {@code
  * {"task":"sentiment","examples":N,"accuracy":A,"macro_f1":F}}. NER: {@code
  * {"task":"ner","sentences":N,"precision":P,"recall":R,"f1":F,"token_accuracy":T,"per_type":{...}}}
- * with entity-level scores as conlleval ({@link EntitySpanScorer}). All scores are fractions in [0,
- * 1].
+ * with entity-level scores as conlleval. All scores are fractions in [0, 1]. This class checks the
+ * options and loads the model; {@link SentimentEvaluation} and {@link EntityEvaluation} score.
  */
 @Command(
     name = "eval",
@@ -54,10 +36,9 @@ import picocli.CommandLine.Spec;
     description = "Scores a model directory on labelled reviews (sentiment) or CoNLL data (ner).")
 public final class EvalCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int CHUNK = 1024;
-
   @Spec private CommandSpec spec;
+
+  @Mixin private DeviceSelection device;
 
   @Option(names = "--task", required = true, description = "sentiment or ner.")
   private String task;
@@ -100,9 +81,6 @@ public final class EvalCommand implements Callable<Integer> {
               + " model without a gate queries every word).")
   private boolean entityGate;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
-  private String device;
-
   @Option(
       names = "--precision",
       defaultValue = "fp32",
@@ -136,7 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
     ai.djl.Device resolved;
     Precision format;
     try {
-      resolved = DeviceOption.resolve(device);
+      resolved = device.resolve();
       format = Precision.parse(precision);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -158,185 +136,30 @@ public final class EvalCommand implements Callable<Integer> {
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(directory.vocabulary(), length, kept);
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = directory.vocabulary().padId();
-      ObjectNode result;
-      if (task.equals("sentiment")) {
-        result =
-            sentiment(new SentimentClassifier(directory.model(), ps, padId), tokenizer, manager);
-      } else {
-        EntityTagger tagger =
-            new EntityTagger(directory.model(), ps, padId).useEntityGate(entityGate);
-        result =
-            entities(
-                new EntityTask(tagger, directory.config().entityLabels(), false),
-                tokenizer,
-                directory.config().entityLabels(),
-                manager);
-        EntityTagger.QueryCounts counts = tagger.queryCounts();
-        ObjectNode gate = result.putObject("entity_gate");
-        gate.put("on", tagger.entityGated());
-        if (tagger.entityGated()) {
-          gate.put("threshold", directory.config().entityGate().threshold());
-          gate.put("lower_case_threshold", directory.config().entityGate().lowerCaseThreshold());
-        }
-        gate.put(
-            "entity_word_recall", round(ratio(counts.entityWordsQueried(), counts.entityWords())));
-        gate.put("query_share", round(ratio(counts.queried(), counts.words())));
-      }
-      spec.commandLine().getOut().println(JSON.writeValueAsString(result));
+      EvalFile file = new EvalFile(data);
+      EvalBatching batching = new EvalBatching(batchSize, maxBatchTokens);
+      ObjectNode result =
+          task.equals("sentiment")
+              ? SentimentEvaluation.evaluate(
+                  new SentimentClassifier(directory.model(), ps, padId),
+                  tokenizer,
+                  manager,
+                  file,
+                  batching)
+              : EntityEvaluation.evaluate(
+                  new EntityTagger(directory.model(), ps, padId).useEntityGate(entityGate),
+                  directory.config(),
+                  tokenizer,
+                  manager,
+                  file,
+                  batching);
+      spec.commandLine().getOut().println(JsonLine.of(result));
     }
     return 0;
   }
 
-  private ObjectNode sentiment(
-      SentimentClassifier classifier, WordPieceTokenizer tokenizer, NDManager manager)
-      throws IOException {
-    ConfusionMatrix matrix = new ConfusionMatrix(2);
-    List<Encoding> encodings = new ArrayList<>();
-    List<Integer> labels = new ArrayList<>();
-    long[] unlabelled = new long[1];
-    ProgressBar progress = progress("reviews");
-    Runnable flush =
-        () -> {
-          List<Integer> order = new ArrayList<>();
-          for (int i = 0; i < encodings.size(); i++) {
-            order.add(i);
-          }
-          order.sort(Comparator.comparingInt(i -> encodings.get(i).tokenCount()));
-          for (List<Integer> batch : batches(order, i -> encodings.get(i).tokenCount())) {
-            int[] predicted =
-                classifier.predict(manager, batch.stream().map(encodings::get).toList());
-            for (int i = 0; i < predicted.length; i++) {
-              matrix.add(labels.get(batch.get(i)), predicted[i]);
-            }
-            progress.stepBy(batch.size());
-          }
-          encodings.clear();
-          labels.clear();
-        };
-    BadLineReport report =
-        ReviewJsonLines.read(
-            data,
-            review -> {
-              if (review.label() == null) {
-                unlabelled[0]++;
-                return;
-              }
-              encodings.add(tokenizer.encode(review.text()));
-              labels.add(review.label());
-              if (encodings.size() == CHUNK) {
-                flush.run();
-              }
-            });
-    flush.run();
-    progress.close();
-    warn(report, unlabelled[0] > 0 ? unlabelled[0] + " reviews without a label skipped" : null);
-    ObjectNode result = JSON.createObjectNode();
-    result.put("task", "sentiment");
-    result.put("examples", matrix.total());
-    result.put("accuracy", round(matrix.accuracy()));
-    result.put("macro_f1", round(matrix.macroF1()));
-    return result;
-  }
-
-  private ObjectNode entities(
-      EntityTask entityTask, WordPieceTokenizer tokenizer, List<String> labels, NDManager manager)
-      throws IOException {
-    EntitySpanScorer total = new EntitySpanScorer();
-    List<TaggedSentence> chunk = new ArrayList<>();
-    ProgressBar progress = progress("sentences");
-    Runnable flush =
-        () -> {
-          chunk.sort(Comparator.comparingInt(s -> s.encoding().tokenCount()));
-          for (List<TaggedSentence> batch : batches(chunk, s -> s.encoding().tokenCount())) {
-            entityTask.scoreInto(manager, batch, total);
-            progress.stepBy(batch.size());
-          }
-          chunk.clear();
-        };
-    BadLineReport report =
-        ConllColumns.read(
-            data,
-            sentence -> {
-              chunk.add(TaggedSentence.of(sentence, tokenizer, labels));
-              if (chunk.size() == CHUNK) {
-                flush.run();
-              }
-            });
-    flush.run();
-    progress.close();
-    warn(report, null);
-    ObjectNode result = JSON.createObjectNode();
-    result.put("task", "ner");
-    result.put("sentences", total.sentences());
-    F1 overall = total.overall();
-    result.put("precision", round(overall.precision()));
-    result.put("recall", round(overall.recall()));
-    result.put("f1", round(overall.f1()));
-    result.put("token_accuracy", round(total.tokenAccuracy()));
-    ObjectNode perType = result.putObject("per_type");
-    for (Map.Entry<String, F1> type : total.perType().entrySet()) {
-      perType
-          .putObject(type.getKey())
-          .put("precision", round(type.getValue().precision()))
-          .put("recall", round(type.getValue().recall()))
-          .put("f1", round(type.getValue().f1()));
-    }
-    return result;
-  }
-
-  private static double ratio(long part, long whole) {
-    return whole == 0 ? 0 : (double) part / whole;
-  }
-
-  private void warn(BadLineReport report, String extra) {
-    if (report.badLines() > 0) {
-      System.err.println(report.summary());
-    }
-    if (extra != null) {
-      System.err.println(data + ": " + extra);
-    }
-  }
-
-  private static double round(double value) {
+  /** A score rounded to six decimals, as eval prints every score. */
+  static double round(double value) {
     return Math.round(value * 1e6) / 1e6;
-  }
-
-  /**
-   * Consecutive runs of {@code sorted} (shortest first) of at most --batch-size items whose padded
-   * size, items x longest, stays within --max-batch-tokens (one item always forms a batch).
-   */
-  private <T> List<List<T>> batches(List<T> sorted, ToIntFunction<T> length) {
-    List<List<T>> batches = new ArrayList<>();
-    int from = 0;
-    while (from < sorted.size()) {
-      int to = from + 1;
-      while (to < sorted.size()
-          && to - from < batchSize
-          && (long) (to - from + 1) * length.applyAsInt(sorted.get(to)) <= maxBatchTokens) {
-        to++;
-      }
-      batches.add(sorted.subList(from, to));
-      from = to;
-    }
-    return batches;
-  }
-
-  /** Examples done, rate and ETA on stderr; the total is the file's line count. */
-  private ProgressBar progress(String unit) throws IOException {
-    long lines = 0; // counted as bytes: a file with invalid UTF-8 is reported by the reader
-    try (var in = new java.io.BufferedInputStream(Files.newInputStream(data))) {
-      for (int b; (b = in.read()) != -1; ) {
-        lines += b == '\n' ? 1 : 0;
-      }
-    }
-    return new ProgressBarBuilder()
-        .setTaskName("eval")
-        .setInitialMax(unit.equals("reviews") ? lines : -1)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err, 100))
-        .setUpdateIntervalMillis(2000)
-        .showSpeed()
-        .setUnit(" " + unit, 1)
-        .build();
   }
 }

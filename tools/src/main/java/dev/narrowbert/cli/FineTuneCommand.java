@@ -3,11 +3,8 @@ package dev.narrowbert.cli;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.checkpoint.ModelDirectory;
-import dev.narrowbert.data.BadLineReport;
-import dev.narrowbert.data.ConllColumns;
-import dev.narrowbert.data.ReviewJsonLines;
-import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.pretrained.PretrainedImport;
 import dev.narrowbert.tasks.EntityTagger;
 import dev.narrowbert.tasks.EntityTask;
@@ -24,13 +21,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -62,6 +58,10 @@ public final class FineTuneCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @Mixin private DeviceSelection device;
+
+  @Mixin private DerivedModelOptions models;
+
   @Option(
       names = "--task",
       required = true,
@@ -69,9 +69,6 @@ public final class FineTuneCommand implements Callable<Integer> {
           "sentiment, ner, or joint (both heads and the encoder at once: reviews in --train,"
               + " CoNLL in --ner-train and --ner-valid).")
   private String task;
-
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Start model.")
-  private Path model;
 
   @Option(
       names = "--train",
@@ -105,9 +102,6 @@ public final class FineTuneCommand implements Callable<Integer> {
       paramLabel = "W",
       description = "joint: weight of the NER loss beside the sentiment loss's 1 (default 1).")
   private Float nerWeight;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model dir.")
-  private Path out;
 
   @Option(names = "--epochs", defaultValue = "3", description = "Passes over --train.")
   private int epochs;
@@ -144,9 +138,6 @@ public final class FineTuneCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of order and dropout.")
   private long seed;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
-  private String device;
-
   @Override
   public Integer call() throws IOException {
     PrintStream err = System.err;
@@ -165,13 +156,13 @@ public final class FineTuneCommand implements Callable<Integer> {
               evaluateEvery,
               patience,
               maxSteps);
-      resolved = DeviceOption.resolve(device);
+      resolved = device.resolve();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    Files.createDirectories(out);
+    Files.createDirectories(models.out());
     try (NDManager manager = NDManager.newBaseManager(resolved)) {
-      ModelDirectory start = ModelDirectory.load(model, manager);
+      ModelDirectory start = ModelDirectory.load(models.model(), manager);
       NarrowBertConfig config = start.config();
       int length = maxLength == null ? config.maxPositionEmbeddings() : maxLength;
       if (length < 2 || length > config.maxPositionEmbeddings()) {
@@ -183,6 +174,7 @@ public final class FineTuneCommand implements Callable<Integer> {
           new WordPieceTokenizer(start.vocabulary(), length, config.truncation());
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = start.vocabulary().padId();
+      FineTuneExamples examples = new FineTuneExamples(tokenizer, err, seed, validFraction);
       List<FineTuningObjective<?>> objectives = new ArrayList<>();
       if (!task.equals(NER)) {
         SentimentTask sentiment =
@@ -191,9 +183,7 @@ public final class FineTuneCommand implements Callable<Integer> {
                 config.sentimentLabels().size(),
                 headOnly);
         List<List<SentimentExample>> split =
-            split(
-                reviews(train, tokenizer, err),
-                valid == null ? null : reviews(valid, tokenizer, err));
+            examples.split(examples.reviews(train), valid == null ? null : examples.reviews(valid));
         objectives.add(FineTuningObjective.of(sentiment, split.get(0), split.get(1)));
       }
       if (!task.equals(SENTIMENT)) {
@@ -203,12 +193,11 @@ public final class FineTuneCommand implements Callable<Integer> {
         List<String> labels = config.entityLabels();
         List<List<TaggedSentence>> split =
             task.equals(NER)
-                ? split(
-                    sentences(train, tokenizer, labels, err),
-                    valid == null ? null : sentences(valid, tokenizer, labels, err))
+                ? examples.split(
+                    examples.sentences(train, labels),
+                    valid == null ? null : examples.sentences(valid, labels))
                 : List.of(
-                    sentences(nerTrain, tokenizer, labels, err),
-                    sentences(nerValid, tokenizer, labels, err));
+                    examples.sentences(nerTrain, labels), examples.sentences(nerValid, labels));
         objectives.add(
             new FineTuningObjective<>(
                 entities, split.get(0), split.get(1), nerWeight == null ? 1 : nerWeight));
@@ -222,20 +211,19 @@ public final class FineTuneCommand implements Callable<Integer> {
             objective.valid().size());
       }
       FineTuningLoop.Result result =
-          new FineTuningLoop(start.model(), start.vocabulary(), objectives, settings, out, err)
+          new FineTuningLoop(
+                  start.model(), start.vocabulary(), objectives, settings, models.out(), err)
               .withChart(LossChart::write)
               .run(manager);
-      StringBuilder line = new StringBuilder("{\"task\":\"" + task + "\"");
+      JsonLine line = new JsonLine().put("task", task);
       for (Map.Entry<String, Double> figure : result.bestValidation().entrySet()) {
-        line.append(
-            String.format(Locale.ROOT, ",\"best_%s\":%.5f", figure.getKey(), figure.getValue()));
+        line.putFixed("best_" + figure.getKey(), figure.getValue(), 5);
       }
-      line.append(",\"best_step\":").append(result.bestStep());
-      line.append(",\"steps\":").append(result.steps()).append('}');
+      line.put("best_step", result.bestStep()).put("steps", result.steps());
       spec.commandLine().getOut().println(line);
     }
     // Fine-tuned weights still derive from the start model's: its NOTICE goes with them.
-    PretrainedImport.copyNotice(model, out);
+    PretrainedImport.copyNotice(models.model(), models.out());
     return 0;
   }
 
@@ -277,64 +265,6 @@ public final class FineTuneCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), file + " is not a file");
       }
     }
-    if (out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-      throw new ParameterException(spec.commandLine(), "--out must differ from --model");
-    }
-  }
-
-  /**
-   * [train, valid]: {@code examples} and {@code validExamples}, or a seeded --valid-fraction split.
-   */
-  private <E> List<List<E>> split(List<E> examples, List<E> validExamples) {
-    if (validExamples != null) {
-      return List.of(examples, validExamples);
-    }
-    List<E> shuffled = new ArrayList<>(examples);
-    Collections.shuffle(shuffled, new Random(seed));
-    int held = (int) Math.round(shuffled.size() * validFraction);
-    return List.of(shuffled.subList(held, shuffled.size()), shuffled.subList(0, held));
-  }
-
-  private List<SentimentExample> reviews(Path file, WordPieceTokenizer tokenizer, PrintStream err)
-      throws IOException {
-    List<SentimentExample> examples = new ArrayList<>();
-    long[] unlabelled = new long[1];
-    BadLineReport report =
-        ReviewJsonLines.read(
-            file,
-            review -> {
-              if (review.label() == null) {
-                unlabelled[0]++;
-              } else {
-                examples.add(new SentimentExample(tokenizer.encode(review.text()), review.label()));
-              }
-            });
-    reportProblems(report, err);
-    if (unlabelled[0] > 0) {
-      err.printf("%s: %d reviews without a label skipped%n", file, unlabelled[0]);
-    }
-    if (examples.isEmpty()) {
-      throw new IOException(file + " has no labelled reviews");
-    }
-    return examples;
-  }
-
-  static List<TaggedSentence> sentences(
-      Path file, WordPieceTokenizer tokenizer, List<String> labels, PrintStream err)
-      throws IOException {
-    List<TaggedSentence> examples = new ArrayList<>();
-    BadLineReport report =
-        ConllColumns.read(file, s -> examples.add(TaggedSentence.of(s, tokenizer, labels)));
-    reportProblems(report, err);
-    if (examples.isEmpty()) {
-      throw new IOException(file + " has no sentences");
-    }
-    return examples;
-  }
-
-  private static void reportProblems(BadLineReport report, PrintStream err) {
-    if (report.badLines() > 0) {
-      err.println(report.summary());
-    }
+    models.checkOutDiffersFromModel();
   }
 }

@@ -2,9 +2,9 @@ package dev.narrowbert.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.narrowbert.checkpoint.ModelDirectory;
-import dev.narrowbert.inference.DeviceOption;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.NarrowBertModel;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import dev.narrowbert.training.AdamW;
 import dev.narrowbert.training.MaskedLmObjective;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -41,6 +42,8 @@ public final class PretrainCommand implements Callable<Integer> {
   private static final String CORPUS_CACHE = "corpus.tokens";
 
   @Spec private CommandSpec spec;
+
+  @Mixin private DeviceSelection device;
 
   @Option(
       names = "--corpus",
@@ -119,9 +122,6 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--layer-stack", description = "Override the stack, e.g. sfsf:sfsf.")
   private String layerStack;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.")
-  private String device;
-
   @Option(
       names = "--vocab",
       paramLabel = "FILE",
@@ -161,7 +161,7 @@ public final class PretrainCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--out " + out + " already holds a run: pass --resume or a new DIR");
     }
-    try (NDManager manager = NDManager.newBaseManager(device())) {
+    try (NDManager manager = NDManager.newBaseManager(device.resolve())) {
       NarrowBertModel model;
       WordPieceVocabulary vocabulary;
       AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, weightDecay);
@@ -220,12 +220,11 @@ public final class PretrainCommand implements Callable<Integer> {
                     metrics);
         spec.commandLine()
             .getOut()
-            .printf(
-                Locale.ROOT,
-                "{\"out\":\"%s\",\"eval_loss\":%s,\"eval_accuracy\":%s}%n",
-                out.toString().replace("\\", "\\\\").replace("\"", "\\\""),
-                last == null ? "null" : String.format(Locale.ROOT, "%.5f", last.loss()),
-                last == null ? "null" : String.format(Locale.ROOT, "%.5f", last.accuracy()));
+            .println(
+                new JsonLine()
+                    .put("out", out.toString())
+                    .putFixed("eval_loss", last == null ? null : (Double) last.loss(), 5)
+                    .putFixed("eval_accuracy", last == null ? null : (Double) last.accuracy(), 5));
       }
     }
     return 0;
@@ -245,14 +244,6 @@ public final class PretrainCommand implements Callable<Integer> {
           seed,
           heldOutBlocks,
           checkpointEvery);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
-  }
-
-  private ai.djl.Device device() {
-    try {
-      return DeviceOption.resolve(device);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package dev.narrowbert.cli;
 
 import dev.narrowbert.kafka.topics.ReviewFile;
 import dev.narrowbert.kafka.topics.ReviewProducer;
+import dev.narrowbert.output.JsonLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -67,9 +68,11 @@ public final class ProduceCommand implements Callable<Integer> {
         .forEach(bad -> spec.commandLine().getErr().println("skipped " + file + " " + bad));
     spec.commandLine()
         .getOut()
-        .printf(
-            "{\"produced\":%d,\"bad_lines\":%d,\"topic\":\"%s\"}%n",
-            reviews.reviews(), reviews.badLines().size(), topic);
+        .println(
+            new JsonLine()
+                .put("produced", reviews.reviews())
+                .put("bad_lines", reviews.badLines().size())
+                .put("topic", topic));
     return 0;
   }
 

@@ -10,6 +10,7 @@ import dev.narrowbert.kafka.topics.ReviewProducer;
 import dev.narrowbert.kafka.topics.SampleReviews;
 import dev.narrowbert.kafka.topics.TopicReader;
 import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.schema.DeadLetter;
 import dev.narrowbert.schema.ErrorType;
 import dev.narrowbert.schema.Review;
@@ -51,16 +52,14 @@ public final class Demo {
       long p50LatencyMillis,
       long p99LatencyMillis) {
     public String toJson() {
-      return String.format(
-          java.util.Locale.ROOT,
-          "{\"produced\":%d,\"analyzed\":%d,\"dead_lettered\":%d,\"reviews_per_second\":%.1f,"
-              + "\"p50_latency_ms\":%d,\"p99_latency_ms\":%d}",
-          produced,
-          analyzed,
-          deadLettered,
-          reviewsPerSecond,
-          p50LatencyMillis,
-          p99LatencyMillis);
+      return new JsonLine()
+          .put("produced", produced)
+          .put("analyzed", analyzed)
+          .put("dead_lettered", deadLettered)
+          .putFixed("reviews_per_second", reviewsPerSecond, 1)
+          .put("p50_latency_ms", p50LatencyMillis)
+          .put("p99_latency_ms", p99LatencyMillis)
+          .toString();
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.narrowbert.soak;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.inference.ReviewAnalyzer;
@@ -8,6 +7,8 @@ import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.job.ReviewAnalysisJob;
 import dev.narrowbert.kafka.topics.ReviewProducer;
 import dev.narrowbert.kafka.topics.SampleReviews;
+import dev.narrowbert.output.JsonFile;
+import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.schema.Review;
 import dev.narrowbert.soak.MemoryProbe.Sample;
 import java.nio.file.Files;
@@ -107,8 +108,7 @@ public final class MemorySoak implements Callable<Integer> {
             : DefaultModel.directory()
                 .orElseThrow(() -> new IllegalStateException("no --model and no shipped model"));
     List<Review> texts = SampleReviews.load(source, 5000);
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = JsonLine.tree();
     root.put("reviews_per_phase", reviews).put("model", modelDirectory.toString());
     root.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576.0);
     List<MemoryCurve> curves = new ArrayList<>();
@@ -135,7 +135,7 @@ public final class MemorySoak implements Callable<Integer> {
         }
       }
     }
-    json.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), root);
+    JsonFile.write(out, root);
     List<XYChart> charts = curves.stream().map(MemoryCurve::chart).toList();
     String png = out.toString().replaceFirst("\\.json$", "");
     BitmapEncoder.saveBitmap(charts, charts.size(), 1, png, BitmapEncoder.BitmapFormat.PNG);

@@ -12,6 +12,7 @@ import dev.narrowbert.inference.Analysis;
 import dev.narrowbert.inference.Entity;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.training.ModelParts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -228,9 +229,10 @@ class FineTuneCommandTest {
   private static Map<String, String> sentimentHead(Path model) throws Exception {
     Map<String, String> values = new LinkedHashMap<>();
     try (NDManager manager = NDManager.newBaseManager()) {
-      for (Pair<String, Parameter> p :
-          ModelDirectory.load(model, manager).model().getParameters()) {
-        if (ModelParts.belongsTo(p.getKey(), ModelParts.SENTIMENT_HEAD)) {
+      NarrowBertModel loaded = ModelDirectory.load(model, manager).model();
+      ModelParts parts = ModelParts.of(loaded);
+      for (Pair<String, Parameter> p : loaded.getParameters()) {
+        if (parts.belongsTo(p.getValue(), ModelParts.Part.SENTIMENT_HEAD)) {
           values.put(p.getKey(), java.util.Arrays.toString(p.getValue().getArray().toFloatArray()));
         }
       }
