@@ -44,6 +44,10 @@ import java.util.Map;
  * same loss, same log names ({@code loss}, {@code valid_<metric>}). With several, the log adds
  * {@code loss_<task>} per step and {@code valid_<task>_<metric>} and the combined {@code
  * valid_score} per validation.
+ *
+ * <p>A run can stop and {@link #resume} ({@link FineTuningCheckpoints}): the resumed run draws the
+ * same batches and dropout masks and keeps the same early-stopping state, so it ends as an
+ * uninterrupted run would.
  */
 public final class FineTuningLoop {
 
@@ -68,6 +72,8 @@ public final class FineTuningLoop {
   private final Path out;
   private final PrintStream log;
   private MetricsChart chart = MetricsChart.NONE;
+  private long checkpointEvery;
+  private long stopAfter = Long.MAX_VALUE;
 
   /**
    * @param objectives the tasks, each with its data and loss weight; their names must differ
@@ -94,7 +100,37 @@ public final class FineTuningLoop {
     this.log = log;
   }
 
+  /** Runs from the first step. */
   public Result run(NDManager manager) throws IOException {
+    return run(manager, false);
+  }
+
+  /**
+   * Continues the run checkpointed in {@link #resumeDirectory}, exactly as if it had not stopped:
+   * the model given to the constructor must hold that checkpoint's weights.
+   *
+   * @throws IllegalArgumentException if the settings or the training data differ from the run's
+   */
+  public Result resume(NDManager manager) throws IOException {
+    return run(manager, true);
+  }
+
+  /** Where a run in {@code out} keeps its resumable checkpoint until it finishes. */
+  public static Path resumeDirectory(Path out) {
+    return FineTuningCheckpoints.directory(out);
+  }
+
+  /**
+   * Saves a resumable checkpoint every {@code every} steps (0: none) and stops, checkpointed, after
+   * step {@code stopAfter}.
+   */
+  public FineTuningLoop withCheckpoints(long every, long stopAfter) {
+    this.checkpointEvery = every;
+    this.stopAfter = stopAfter;
+    return this;
+  }
+
+  private Result run(NDManager manager, boolean resume) throws IOException {
     List<Pair<String, Parameter>> parameters = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
       boolean trained = objectives.stream().anyMatch(o -> o.task().trains(p.getValue()));
@@ -122,16 +158,26 @@ public final class FineTuningLoop {
             settings.maxGradientNorm(),
             settings.seed());
     long evaluateEvery = settings.evaluateEvery() > 0 ? settings.evaluateEvery() : stepsPerEpoch;
-    double best = Double.NEGATIVE_INFINITY;
-    long bestStep = 0;
-    Map<String, Double> bestValidation = Map.of();
-    int withoutImprovement = 0;
-    long step = 0;
+    List<Integer> sizes = objectives.stream().map(o -> o.train().size()).toList();
+    FineTuningCheckpoints checkpoints =
+        new FineTuningCheckpoints(out, checkpointEvery, stopAfter, total);
+    FineTuningState state =
+        resume
+            ? checkpoints.restore(settings, sizes, tasks, trainer.optimizer(), log)
+            : new FineTuningState(0, settings, sizes, List.of(), null, 0, Map.of(), 0);
+    double best = state.bestScore() == null ? Double.NEGATIVE_INFINITY : state.bestScore();
+    long bestStep = state.bestStep();
+    Map<String, Double> bestValidation = state.bestValidation();
+    int withoutImprovement = state.withoutImprovement();
+    long step = state.step();
+    boolean finished = true;
     long started = System.nanoTime();
     long tokens = 0;
     String scoreName = joint ? JOINT_SCORE : validationName(tasks.get(0), false);
-    try (MetricsLog metrics = MetricsLog.create(out.resolve("metrics.jsonl"));
-        TrainingProgress progress = new TrainingProgress("finetune", total, 0)) {
+    Path metricsFile = out.resolve("metrics.jsonl");
+    try (MetricsLog metrics =
+            resume ? MetricsLog.resume(metricsFile, step) : MetricsLog.create(metricsFile);
+        TrainingProgress progress = new TrainingProgress("finetune", total, step)) {
       while (step < total) {
         long epoch = step / stepsPerEpoch;
         int batchTokens = 0;
@@ -191,7 +237,31 @@ public final class FineTuningLoop {
             break;
           }
         }
+        boolean stopping = checkpoints.stopsAfter(step);
+        if (stopping || checkpoints.due(step)) {
+          checkpoints.save(
+              model,
+              vocabulary,
+              trainer.optimizer(),
+              new FineTuningState(
+                  step,
+                  settings,
+                  sizes,
+                  tasks.stream().map(TaskBatches::position).toList(),
+                  bestStep == 0 ? null : best,
+                  bestStep,
+                  bestValidation,
+                  withoutImprovement));
+        }
+        if (stopping) {
+          log.printf("%nstopped after step %d; continue with --resume%n", step);
+          finished = false;
+          break;
+        }
       }
+    }
+    if (finished) {
+      checkpoints.deleteAll();
     }
     return new Result(best, bestStep, step, bestValidation);
   }

@@ -21,6 +21,7 @@ final class TaskBatches<E> {
   private final int index;
   private final FineTuningSettings settings;
   private int pass = -1;
+  private int drawn;
   private Iterator<List<E>> pending = Collections.emptyIterator();
   private List<E> current;
 
@@ -46,10 +47,27 @@ final class TaskBatches<E> {
   int drawBatch() {
     if (!pending.hasNext()) {
       pass++;
+      drawn = 0;
       pending = batches().iterator();
     }
     current = pending.next();
+    drawn++;
     return current.stream().mapToInt(objective.task()::tokens).sum();
+  }
+
+  FineTuningState.Position position() {
+    return new FineTuningState.Position(pass, drawn);
+  }
+
+  /** Continues from {@code position}, as if the batches before it had been drawn. */
+  void restore(FineTuningState.Position position) {
+    pass = position.pass();
+    drawn = 0;
+    pending = pass < 0 ? Collections.emptyIterator() : batches().iterator();
+    for (int i = 0; i < position.drawn(); i++) {
+      current = pending.next();
+      drawn++;
+    }
   }
 
   NDArray loss(NDManager scope) {

@@ -13,19 +13,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 
 /**
  * A resumable checkpoint in a run's output directory: the model directory files ({@link
  * ModelDirectory}, so the checkpoint is also a loadable model), {@code optimizer.state} (AdamW
- * moments and step count) and {@code training-state.json} (completed steps and settings). The data
+ * moments and step count) and {@code training-state.json}: for pretraining {@link State} (the data
  * position and every RNG draw are functions of (seed, step), so the step is the whole remaining
- * state. Files are written to a temporary directory first and moved in, so an interrupted write
- * leaves the previous checkpoint intact.
+ * state), for fine-tuning {@link FineTuningState}. Files are written to a temporary directory first
+ * and moved in, so an interrupted write leaves the previous checkpoint intact.
  */
 public final class TrainingCheckpoint {
 
   public static final String OPTIMIZER_FILE = "optimizer.state";
   public static final String STATE_FILE = "training-state.json";
+
+  private static final List<String> FILES =
+      List.of(
+          ModelDirectory.CONFIG_FILE,
+          ModelDirectory.VOCAB_FILE,
+          ModelDirectory.PARAMS_FILE,
+          OPTIMIZER_FILE,
+          STATE_FILE);
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -40,7 +49,7 @@ public final class TrainingCheckpoint {
       NarrowBertModel model,
       WordPieceVocabulary vocabulary,
       AdamW optimizer,
-      State state)
+      Object state)
       throws IOException {
     Path staging = directory.resolve(".checkpoint-tmp");
     ModelDirectory.save(model, vocabulary, staging);
@@ -50,18 +59,18 @@ public final class TrainingCheckpoint {
       optimizer.save(out);
     }
     JSON.writeValue(staging.resolve(STATE_FILE).toFile(), state);
-    for (String name :
-        new String[] {
-          ModelDirectory.CONFIG_FILE,
-          ModelDirectory.VOCAB_FILE,
-          ModelDirectory.PARAMS_FILE,
-          OPTIMIZER_FILE,
-          STATE_FILE
-        }) {
+    for (String name : FILES) {
       Files.move(
           staging.resolve(name), directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
     Files.delete(staging);
+  }
+
+  /** Deletes the checkpoint's files from {@code directory} (a finished run needs none). */
+  public static void delete(Path directory) throws IOException {
+    for (String name : FILES) {
+      Files.deleteIfExists(directory.resolve(name));
+    }
   }
 
   public static boolean exists(Path directory) {
@@ -69,7 +78,15 @@ public final class TrainingCheckpoint {
   }
 
   public static State readState(Path directory) throws IOException {
-    return JSON.readValue(directory.resolve(STATE_FILE).toFile(), State.class);
+    return readState(directory, State.class);
+  }
+
+  /**
+   * The state saved with the checkpoint, as {@code type} ({@link State} or {@link
+   * FineTuningState}).
+   */
+  public static <T> T readState(Path directory, Class<T> type) throws IOException {
+    return JSON.readValue(directory.resolve(STATE_FILE).toFile(), type);
   }
 
   /** Restores the optimizer; the model itself is loaded with {@link ModelDirectory#load}. */

@@ -16,6 +16,7 @@ import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import dev.narrowbert.training.FineTuningLoop;
 import dev.narrowbert.training.FineTuningObjective;
 import dev.narrowbert.training.FineTuningSettings;
+import dev.narrowbert.training.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -43,6 +44,11 @@ import picocli.CommandLine.Spec;
  * sentences in {@code --ner-train} and {@code --ner-valid}. Each step sums the sentiment loss and
  * {@code --ner-weight} times the NER loss; the kept checkpoint has the best mean of validation
  * accuracy and entity F1 ({@link FineTuningLoop} says why).
+ *
+ * <p>Long runs survive interruption: a checkpoint of the current weights, the optimizer and the
+ * loop's state is saved in {@code --out/resume} every {@code --checkpoint-every} steps, and the
+ * same command with {@code --resume} continues exactly where it stopped (same batches, dropout
+ * masks and early-stopping state).
  */
 @Command(
     name = "finetune",
@@ -138,6 +144,28 @@ public final class FineTuneCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of order and dropout.")
   private long seed;
 
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "100",
+      paramLabel = "STEPS",
+      description =
+          "Save a resumable checkpoint in --out/resume every STEPS steps (default"
+              + " ${DEFAULT-VALUE}; 0: none); it is deleted when the run finishes.")
+  private long checkpointEvery;
+
+  @Option(
+      names = "--stop-after",
+      paramLabel = "STEP",
+      description = "Checkpoint and stop after this step; continue later with --resume.")
+  private Long stopAfter;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue the unfinished run in --out from its checkpoint: give the same command"
+              + " (model, data, settings) again, with --resume.")
+  private boolean resume;
+
   @Override
   public Integer call() throws IOException {
     PrintStream err = System.err;
@@ -161,8 +189,20 @@ public final class FineTuneCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     Files.createDirectories(models.out());
+    Path checkpoint = FineTuningLoop.resumeDirectory(models.out());
+    if (resume && !TrainingCheckpoint.exists(checkpoint)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--resume: no checkpoint in " + checkpoint + " (the run finished, or never saved one)");
+    }
+    if (!resume && TrainingCheckpoint.exists(checkpoint)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--out " + models.out() + " holds an unfinished run: pass --resume or a new DIR");
+    }
     try (NDManager manager = NDManager.newBaseManager(resolved)) {
-      ModelDirectory start = ModelDirectory.load(models.model(), manager);
+      // A resumed run continues from the checkpoint's weights, not from --model's.
+      ModelDirectory start = ModelDirectory.load(resume ? checkpoint : models.model(), manager);
       NarrowBertConfig config = start.config();
       int length = maxLength == null ? config.maxPositionEmbeddings() : maxLength;
       if (length < 2 || length > config.maxPositionEmbeddings()) {
@@ -210,11 +250,17 @@ public final class FineTuneCommand implements Callable<Integer> {
             objective.train().size(),
             objective.valid().size());
       }
-      FineTuningLoop.Result result =
+      FineTuningLoop loop =
           new FineTuningLoop(
                   start.model(), start.vocabulary(), objectives, settings, models.out(), err)
               .withChart(LossChart::write)
-              .run(manager);
+              .withCheckpoints(checkpointEvery, stopAfter == null ? Long.MAX_VALUE : stopAfter);
+      FineTuningLoop.Result result;
+      try {
+        result = resume ? loop.resume(manager) : loop.run(manager);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
       JsonLine line = new JsonLine().put("task", task);
       for (Map.Entry<String, Double> figure : result.bestValidation().entrySet()) {
         line.putFixed("best_" + figure.getKey(), figure.getValue(), 5);
@@ -250,6 +296,10 @@ public final class FineTuneCommand implements Callable<Integer> {
     if ((valid == null) == (validFraction == null)) {
       throw new ParameterException(
           spec.commandLine(), "give exactly one of --valid FILE and --valid-fraction X");
+    }
+    if (checkpointEvery < 0 || (stopAfter != null && stopAfter < 1)) {
+      throw new ParameterException(
+          spec.commandLine(), "--checkpoint-every must be >= 0 and --stop-after >= 1");
     }
     if (validFraction != null && !(validFraction > 0 && validFraction < 1)) {
       throw new ParameterException(spec.commandLine(), "--valid-fraction must be in (0, 1)");

@@ -146,6 +146,105 @@ class FineTuneCommandTest {
   }
 
   @Test
+  void resumedJointRunMatchesUninterruptedRun() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path straight = temp.resolve("straight");
+    Path interrupted = temp.resolve("interrupted");
+
+    assertThat(jointRun(start, straight, "--checkpoint-every", "0").exitCode()).isZero();
+    // Step 7 is past the NER task's first pass (6 batches), so its reshuffled second pass resumes.
+    CommandRun first = jointRun(start, interrupted, "--checkpoint-every", "3", "--stop-after", "7");
+    Path checkpoint = interrupted.resolve("resume");
+    assertThat(first.exitCode()).as(first.stdout()).isZero();
+    assertThat(checkpoint.resolve("training-state.json")).isNotEmptyFile();
+    CommandRun second = jointRun(start, interrupted, "--resume");
+
+    assertThat(second.exitCode()).as(second.stdout()).isZero();
+    assertThat(JSON.readTree(second.lastLine()).get("steps").asInt()).isEqualTo(12);
+    assertThat(stepFigures(interrupted)).isEqualTo(stepFigures(straight));
+    assertThat(checkpoint).doesNotExist();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      var a = ModelDirectory.load(straight, manager).model().getParameters();
+      var b = ModelDirectory.load(interrupted, manager).model().getParameters();
+      float maxDifference = 0;
+      for (int i = 0; i < a.size(); i++) {
+        float difference =
+            a.valueAt(i).getArray().sub(b.valueAt(i).getArray()).abs().max().getFloat();
+        maxDifference = Math.max(maxDifference, difference);
+      }
+      assertThat(maxDifference).isLessThanOrEqualTo(1e-6f);
+    }
+  }
+
+  @Test
+  void resumeRefusesOtherSettingsAndAFreshRunRefusesAnUnfinishedOne() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path out = temp.resolve("run");
+    assertThat(jointRun(start, out, "--stop-after", "2").exitCode()).isZero();
+
+    CommandRun otherSeed = jointRun(start, out, "--resume", "--seed", "7");
+    CommandRun fresh = jointRun(start, out);
+    CommandRun nothing = jointRun(start, temp.resolve("empty"), "--resume");
+
+    assertThat(otherSeed.exitCode()).isEqualTo(2);
+    assertThat(otherSeed.stdout()).contains("--resume with different settings");
+    assertThat(fresh.exitCode()).isEqualTo(2);
+    assertThat(fresh.stdout()).contains("holds an unfinished run: pass --resume");
+    assertThat(nothing.exitCode()).isEqualTo(2);
+    assertThat(nothing.stdout()).contains("--resume: no checkpoint in");
+  }
+
+  /** Joint fine-tuning for one epoch (12 steps of 8 reviews, the 48 sentences cycled twice). */
+  private CommandRun jointRun(Path start, Path out, String... extra) throws Exception {
+    Path reviews = SyntheticData.reviews(temp.resolve("r.jsonl"), 96, 1);
+    Path reviewsValid = SyntheticData.reviews(temp.resolve("rv.jsonl"), 16, 2);
+    Path sentences = SyntheticData.sentences(temp.resolve("s.txt"), 48, 3);
+    Path sentencesValid = SyntheticData.sentences(temp.resolve("sv.txt"), 8, 4);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--task",
+                "joint",
+                "--model",
+                start.toString(),
+                "--train",
+                reviews.toString(),
+                "--valid",
+                reviewsValid.toString(),
+                "--ner-train",
+                sentences.toString(),
+                "--ner-valid",
+                sentencesValid.toString(),
+                "--out",
+                out.toString(),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "8",
+                "--lr",
+                "3e-3",
+                "--eval-every",
+                "4",
+                "--patience",
+                "5",
+                "--device",
+                "cpu"));
+    args.addAll(List.of(extra));
+    return CommandRun.of(new FineTuneCommand(), args.toArray(String[]::new));
+  }
+
+  /** Every metrics line without its timing figure, in order. */
+  private static List<String> stepFigures(Path run) throws Exception {
+    List<String> lines = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      var node = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+      node.remove("tokens_per_s");
+      lines.add(node.toString());
+    }
+    return lines;
+  }
+
+  @Test
   void jointFineTuningWithoutNerDataIsAUsageError() throws Exception {
     Path start = TinyModelDirectory.create(temp.resolve("start"));
     Path train = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
