@@ -27,4 +27,13 @@ public final class DeviceSelection {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
   }
+
+  /**
+   * The option as given, checked by {@link #resolve}, for APIs that resolve it themselves (such as
+   * {@code ReviewAnalyzer.open}).
+   */
+  String option() {
+    resolve();
+    return device;
+  }
 }

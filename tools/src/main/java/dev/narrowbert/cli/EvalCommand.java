@@ -14,6 +14,7 @@ import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,24 +24,33 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code narrowbert eval --task sentiment|ner [--model DIR] --data FILE}: streams the file in
- * chunks and prints, as its last stdout line, one JSON object. Sentiment: {@code
+ * {@code narrowbert eval --task sentiment|ner|embedding [--model DIR] --data FILE}: scores a model
+ * and prints, as its last stdout line, one JSON object. Sentiment: {@code
  * {"task":"sentiment","examples":N,"accuracy":A,"macro_f1":F}}. NER: {@code
  * {"task":"ner","sentences":N,"precision":P,"recall":R,"f1":F,"token_accuracy":T,"per_type":{...}}}
- * with entity-level scores as conlleval. All scores are fractions in [0, 1]. This class checks the
- * options and loads the model; {@link SentimentEvaluation} and {@link EntityEvaluation} score.
+ * with entity-level scores as conlleval. Embedding: the K-nearest-neighbour sentiment-label
+ * agreement of the review embeddings under cosine similarity, {@code
+ * {"task":"embedding","examples":N,"knn_label_agreement":A,...}}, optionally against a {@code
+ * --reference} model (see {@link EmbeddingEvaluation}). All scores are fractions in [0, 1] (the
+ * similarity correlation in [-1, 1]). Sentiment and NER stream the file in chunks; embedding keeps
+ * the labelled reviews (or a {@code --sample}) in memory. This class checks the options and loads
+ * the model; {@link SentimentEvaluation}, {@link EntityEvaluation} and {@link EmbeddingEvaluation}
+ * score.
  */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    description = "Scores a model directory on labelled reviews (sentiment) or CoNLL data (ner).")
+    description =
+        "Scores a model directory on labelled reviews (sentiment, embedding) or CoNLL data (ner).")
 public final class EvalCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
   @Mixin private DeviceSelection device;
 
-  @Option(names = "--task", required = true, description = "sentiment or ner.")
+  @Mixin private EmbeddingOptions embedding;
+
+  @Option(names = "--task", required = true, description = "sentiment, ner or embedding.")
   private String task;
 
   @Option(
@@ -63,12 +73,16 @@ public final class EvalCommand implements Callable<Integer> {
               + " batch x length x heads x length in attention.")
   private int maxBatchTokens;
 
-  @Option(names = "--max-len", description = "Tokens per example (default: the model's).")
+  @Option(
+      names = "--max-len",
+      description = "sentiment, ner: tokens per example (default: the model's).")
   private Integer maxLength;
 
   @Option(
       names = "--truncation",
-      description = "head or head_tail: which tokens a longer review keeps (default: the model's).")
+      description =
+          "sentiment, ner: head or head_tail, which tokens a longer review keeps (default: the"
+              + " model's).")
   private String truncation;
 
   @Option(
@@ -89,8 +103,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (!task.equals("sentiment") && !task.equals("ner")) {
-      throw new ParameterException(spec.commandLine(), "--task must be sentiment or ner");
+    if (!List.of("sentiment", "ner", "embedding").contains(task)) {
+      throw new ParameterException(
+          spec.commandLine(), "--task must be sentiment, ner or embedding");
     }
     if (!Files.isRegularFile(data)) {
       throw new ParameterException(spec.commandLine(), "--data " + data + " is not a file");
@@ -101,6 +116,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (maxBatchTokens < 1) {
       throw new ParameterException(spec.commandLine(), "--max-batch-tokens must be >= 1");
     }
+    embedding.check(task);
     Path modelDirectory;
     try {
       modelDirectory = DefaultModel.orDefault(model);
@@ -119,6 +135,30 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    EvalFile file = new EvalFile(data);
+    EvalBatching batching = new EvalBatching(batchSize, maxBatchTokens);
+    ObjectNode result;
+    if (task.equals("embedding")) {
+      ReviewSample reviews = ReviewSample.read(file, embedding.sample(), embedding.seed());
+      embedding.requireNeighbours(reviews.size());
+      result =
+          new EmbeddingEvaluation(device.option(), resolved, format, batching)
+              .evaluate(reviews, modelDirectory, embedding.reference(), embedding.neighbours());
+    } else {
+      result = scoreTask(modelDirectory, resolved, format, file, batching);
+    }
+    spec.commandLine().getOut().println(JsonLine.of(result));
+    return 0;
+  }
+
+  /** Sentiment or NER, with the model loaded once at --max-len and --truncation. */
+  private ObjectNode scoreTask(
+      Path modelDirectory,
+      ai.djl.Device resolved,
+      Precision format,
+      EvalFile file,
+      EvalBatching batching)
+      throws IOException {
     try (NDManager manager = NDManager.newBaseManager(resolved)) {
       ModelDirectory directory = ModelDirectory.load(modelDirectory, manager);
       format.castWeights(directory.model(), manager);
@@ -136,26 +176,21 @@ public final class EvalCommand implements Callable<Integer> {
       WordPieceTokenizer tokenizer = new WordPieceTokenizer(directory.vocabulary(), length, kept);
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = directory.vocabulary().padId();
-      EvalFile file = new EvalFile(data);
-      EvalBatching batching = new EvalBatching(batchSize, maxBatchTokens);
-      ObjectNode result =
-          task.equals("sentiment")
-              ? SentimentEvaluation.evaluate(
-                  new SentimentClassifier(directory.model(), ps, padId),
-                  tokenizer,
-                  manager,
-                  file,
-                  batching)
-              : EntityEvaluation.evaluate(
-                  new EntityTagger(directory.model(), ps, padId).useEntityGate(entityGate),
-                  directory.config(),
-                  tokenizer,
-                  manager,
-                  file,
-                  batching);
-      spec.commandLine().getOut().println(JsonLine.of(result));
+      return task.equals("sentiment")
+          ? SentimentEvaluation.evaluate(
+              new SentimentClassifier(directory.model(), ps, padId),
+              tokenizer,
+              manager,
+              file,
+              batching)
+          : EntityEvaluation.evaluate(
+              new EntityTagger(directory.model(), ps, padId).useEntityGate(entityGate),
+              directory.config(),
+              tokenizer,
+              manager,
+              file,
+              batching);
     }
-    return 0;
   }
 
   /** A score rounded to six decimals, as eval prints every score. */

@@ -25,9 +25,14 @@ record EvalFile(Path data) {
         lines += b == '\n' ? 1 : 0;
       }
     }
+    return progress("eval", unit.equals("reviews") ? lines : -1, unit);
+  }
+
+  /** A progress bar on stderr for {@code max} items (-1: unknown), with rate and ETA. */
+  static ProgressBar progress(String taskName, long max, String unit) {
     return new ProgressBarBuilder()
-        .setTaskName("eval")
-        .setInitialMax(unit.equals("reviews") ? lines : -1)
+        .setTaskName(taskName)
+        .setInitialMax(max)
         .setStyle(ProgressBarStyle.ASCII)
         .setConsumer(new ConsoleProgressBarConsumer(System.err, 100))
         .setUpdateIntervalMillis(2000)

@@ -1,17 +1,30 @@
 package dev.narrowbert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.model.Pooling;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code eval} without {@code --model} uses the shipped model, as {@code analyze} does. */
+/**
+ * {@code eval} without {@code --model} uses the shipped model, as {@code analyze} does; {@code eval
+ * --task embedding} on a tiny model, checked against a brute-force k-NN over the analyzer's own
+ * embeddings and against itself as the reference.
+ */
 class EvalCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,5 +68,144 @@ class EvalCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stdout()).contains("no --model given", "init-model");
+  }
+
+  @Test
+  void embeddingAgreementMatchesBruteForceNeighboursOfTheAnalyzersEmbeddings() throws Exception {
+    // mean pooling: the [CLS] states of a random tiny model are nearly parallel (cosines within
+    // 1e-5 of each other), so float rounding would decide the neighbours
+    Path model =
+        TinyModelDirectory.create(
+            home.resolve("tiny"), TinyModelDirectory.config().withPooling(Pooling.MEAN));
+    Path data = embeddingData();
+
+    CommandRun run = embeddingRun(data, model, "--neighbours", "5", "--batch-size", "4");
+
+    assertThat(run.exitCode()).as(run.stdout()).isZero();
+    JsonNode result = JSON.readTree(run.lastLine());
+    assertThat(result.get("task").asText()).isEqualTo("embedding");
+    assertThat(result.get("examples").asInt()).isEqualTo(32); // the unlabelled review skipped
+    assertThat(result.get("sample_of").asInt()).isEqualTo(32);
+    assertThat(result.get("neighbours").asInt()).isEqualTo(5);
+    // 16 of each label: 2 x 16 x 15 / (32 x 31)
+    assertThat(result.get("chance_agreement").asDouble()).isCloseTo(480.0 / 992, within(1e-6));
+    assertThat(result.get("pooling").asText()).isEqualTo("mean");
+    assertThat(result.get("knn_label_agreement").asDouble())
+        .isCloseTo(BruteForceNeighbours.labelAgreement(model, data, 5), within(2e-6));
+    assertThat(result.has("reference")).isFalse();
+    assertThat(result.has("mean_cosine")).isFalse();
+  }
+
+  @Test
+  void theModelAsItsOwnReferenceOverlapsFullyAndCorrelatesPerfectly() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = embeddingData();
+
+    CommandRun run = embeddingRun(data, model, "--reference", model.toString());
+
+    assertThat(run.exitCode()).as(run.stdout()).isZero();
+    JsonNode result = JSON.readTree(run.lastLine());
+    assertThat(result.get("neighbours").asInt()).isEqualTo(10);
+    JsonNode reference = result.get("reference");
+    assertThat(reference.get("model").asText()).isEqualTo(model.toString());
+    assertThat(reference.get("pooling").asText()).isEqualTo("cls");
+    assertThat(reference.get("knn_label_agreement").asDouble())
+        .isEqualTo(result.get("knn_label_agreement").asDouble());
+    assertThat(result.get("neighbour_overlap").asDouble()).isCloseTo(1.0, within(1e-6));
+    assertThat(result.get("similarity_correlation").asDouble()).isCloseTo(1.0, within(1e-6));
+    assertThat(result.get("mean_cosine").asDouble()).isCloseTo(1.0, within(1e-6));
+  }
+
+  @Test
+  void aReferenceOfAnotherPoolingAndWidthHasNoMeanCosine() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path wider =
+        TinyModelDirectory.create(
+            home.resolve("wider"),
+            TinyModelDirectory.config().withHiddenSize(48, 4, 41).withPooling(Pooling.MEAN));
+    Path data = embeddingData();
+
+    CommandRun run = embeddingRun(data, model, "--reference", wider.toString());
+
+    assertThat(run.exitCode()).as(run.stdout()).isZero();
+    JsonNode result = JSON.readTree(run.lastLine());
+    assertThat(result.get("pooling").asText()).isEqualTo("cls");
+    assertThat(result.get("reference").get("pooling").asText()).isEqualTo("mean");
+    assertThat(result.get("neighbour_overlap").asDouble()).isBetween(0.0, 1.0);
+    assertThat(result.get("similarity_correlation").asDouble()).isBetween(-1.0, 1.0);
+    assertThat(result.has("mean_cosine")).isFalse();
+  }
+
+  @Test
+  void sampleScoresTheSameSeededSubsetEveryTime() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = embeddingData();
+
+    CommandRun first = embeddingRun(data, model, "--sample", "12", "--neighbours", "3");
+    CommandRun again = embeddingRun(data, model, "--sample", "12", "--neighbours", "3");
+
+    assertThat(first.exitCode()).as(first.stdout()).isZero();
+    JsonNode result = JSON.readTree(first.lastLine());
+    assertThat(result.get("examples").asInt()).isEqualTo(12);
+    assertThat(result.get("sample_of").asInt()).isEqualTo(32);
+    assertThat(again.lastLine()).isEqualTo(first.lastLine());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "embedding | --neighbours 0 | --neighbours must be >= 1",
+        "embedding | --neighbours 32 | --neighbours 32 needs at least 33 labelled reviews, got 32",
+        "embedding | --sample -1 | --sample must be >= 0",
+        "embedding | --entity-gate false | --entity-gate does not apply to --task embedding",
+        "embedding | --max-len 8 | --max-len does not apply to --task embedding",
+        "sentiment | --reference . | --reference is only for --task embedding",
+        "ner | --neighbours 5 | --neighbours is only for --task embedding",
+      })
+  void embeddingOptionsOutOfPlaceAreUsageErrors(String task, String options, String message)
+      throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--task", task, "--data", embeddingData().toString(), "--model", model.toString()));
+    args.addAll(Arrays.asList(options.split(" ")));
+
+    CommandRun run = CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout().lines().findFirst().orElse("")).contains(message);
+  }
+
+  /** 30 synthetic reviews, a short and a long one that sort apart, and an unlabelled one. */
+  private Path embeddingData() throws Exception {
+    Path data = SyntheticData.reviews(home.resolve("reviews.jsonl"), 30, 3);
+    Files.writeString(
+        data,
+        String.join(
+            "\n",
+            "{\"id\": 30, \"label\": 0, \"text\": \"bad\"}",
+            "{\"id\": 31, \"label\": 1, \"text\": \"the film was great and fun and good\"}",
+            "{\"id\": 32, \"label\": null, \"text\": \"the movie\"}",
+            ""),
+        StandardOpenOption.APPEND);
+    return data;
+  }
+
+  private static CommandRun embeddingRun(Path data, Path model, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--task",
+                "embedding",
+                "--data",
+                data.toString(),
+                "--model",
+                model.toString(),
+                "--device",
+                "cpu"));
+    args.addAll(List.of(options));
+    return CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
   }
 }
