@@ -104,6 +104,15 @@ public record LayerStack(String notation, List<Sublayer> full, List<Sublayer> na
     return "sf".repeat(k) + ":" + "sf".repeat(layers - k);
   }
 
+  /**
+   * The stack that {@code narrowbert import} and {@code narrowbert distill} give pretrained BERT
+   * weights by default: SparseQueries with k = 2 full layers, the setting of the paper's main
+   * results, or plain BERT for 2 layers or fewer (nothing would be left to narrow).
+   */
+  public static String defaultNarrow(int layers) {
+    return layers > 2 ? sparseQueries(layers, 2) : bert(layers);
+  }
+
   /** ContextFirst: all attention sublayers full-length, then all feed-forwards narrow. */
   public static String contextFirst(int layers) {
     return "s".repeat(layers) + ":" + "f".repeat(layers);

@@ -64,10 +64,7 @@ public final class PretrainedImport {
       throw new IOException(
           "--max-len " + maxLength + " is more than the " + positions[0] + " positions learned");
     }
-    String stack =
-        layerStack != null
-            ? layerStack
-            : layers > 2 ? LayerStack.sparseQueries(layers, 2) : LayerStack.bert(layers);
+    String stack = layerStack != null ? layerStack : LayerStack.defaultNarrow(layers);
     NarrowBertConfig config;
     try {
       NarrowBertConfig base =

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,9 +20,9 @@ import java.util.Random;
  * {@link Trainer} step per batch, a {@link MetricsLog} and {@link MetricsChart}, held-out
  * evaluation and a {@link TrainingCheckpoint} every {@code checkpointEvery} steps and at the end.
  *
- * <p>Batch {@code s} is a pure function of (seed, s): global block index {@code s*B+i} falls in
- * epoch {@code e}, whose order is a permutation seeded by (seed, e), and the masking RNG of step s
- * is seeded by (seed, s). That is why a resumed run sees exactly the batches it would have seen.
+ * <p>Batch {@code s} is a pure function of (seed, s): the blocks come in {@link BlockOrder}, and
+ * the masking RNG of step s is seeded by (seed, s). That is why a resumed run sees exactly the
+ * batches it would have seen.
  */
 public final class MaskedLmPretraining {
 
@@ -34,9 +33,8 @@ public final class MaskedLmPretraining {
   private final MlmMasking masking;
   private final Path out;
   private final PrintStream log;
+  private final BlockOrder order;
   private MetricsChart chart = MetricsChart.NONE;
-  private int cachedEpoch = -1;
-  private int[] cachedOrder;
 
   /** Draws {@code loss.png} with {@code chart} at every checkpoint (default: no chart). */
   public MaskedLmPretraining withChart(MetricsChart chart) {
@@ -57,6 +55,7 @@ public final class MaskedLmPretraining {
     this.settings = settings;
     this.out = out;
     this.log = log;
+    this.order = new BlockOrder(blocks, settings.seed());
     int maskId = vocabulary.id("[MASK]");
     if (maskId < 0) {
       throw new IllegalArgumentException("vocabulary has no [MASK] token");
@@ -123,13 +122,7 @@ public final class MaskedLmPretraining {
         tokens += batchTokens;
         progress.step(step + 1, result.loss(), batchTokens);
         double seconds = (System.nanoTime() - started) / 1e9;
-        Map<String, Double> values = new LinkedHashMap<>();
-        values.put("loss", (double) result.loss());
-        values.put("lr", (double) result.learningRate());
-        values.put("grad_norm", (double) result.gradientNorm());
-        if (result.skipped()) {
-          values.put("skipped_update", 1.0);
-        }
+        Map<String, Double> values = result.metrics();
         values.put("tokens_per_s", tokens / Math.max(seconds, 1e-9));
         values.put("elapsed_s", seconds);
         metrics.log(step + 1, values);
@@ -161,34 +154,10 @@ public final class MaskedLmPretraining {
   List<MlmMasking.Masked> maskedBatch(long step) {
     Random random = new Random(settings.seed() * 1_000_003L + step);
     List<MlmMasking.Masked> batch = new ArrayList<>(settings.batchSize());
-    int n = blocks.trainingBlocks();
-    for (int i = 0; i < settings.batchSize(); i++) {
-      long global = step * settings.batchSize() + i;
-      int epoch = (int) (global / n);
-      int[] order = order(epoch);
-      batch.add(masking.apply(blocks.trainingBlock(order[(int) (global % n)]), random));
+    for (int[] block : order.batch(step, settings.batchSize())) {
+      batch.add(masking.apply(block, random));
     }
     return batch;
-  }
-
-  private int[] order(int epoch) {
-    if (epoch != cachedEpoch) {
-      int n = blocks.trainingBlocks();
-      int[] order = new int[n];
-      for (int i = 0; i < n; i++) {
-        order[i] = i;
-      }
-      Random random = new Random(settings.seed() * 31L + epoch);
-      for (int i = n - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        int swap = order[i];
-        order[i] = order[j];
-        order[j] = swap;
-      }
-      cachedEpoch = epoch;
-      cachedOrder = order;
-    }
-    return cachedOrder;
   }
 
   /** Held-out loss and accuracy, with the same fixed masking every time. */

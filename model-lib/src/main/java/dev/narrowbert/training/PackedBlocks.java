@@ -4,7 +4,7 @@ package dev.narrowbert.training;
  * Fixed-length pretraining blocks cut from a {@link TokenizedCorpus}: block i is {@code [CLS]}, the
  * next L-2 ids of the stream (documents separated by [SEP], crossing document boundaries), and
  * {@code [SEP]}. No padding is ever needed. The last {@code heldOut} blocks are kept for the
- * held-out MLM evaluation and never trained on.
+ * held-out evaluation (masked-LM or distillation) and never trained on.
  */
 public final class PackedBlocks {
 

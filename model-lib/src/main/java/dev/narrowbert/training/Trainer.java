@@ -8,7 +8,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +30,23 @@ public final class Trainer {
    *
    * @param skipped true if the gradient was not finite and no update was made
    */
-  public record StepResult(float loss, float gradientNorm, float learningRate, boolean skipped) {}
+  public record StepResult(float loss, float gradientNorm, float learningRate, boolean skipped) {
+
+    /**
+     * The step's line in a {@link MetricsLog}, to which a loop adds its own figures: {@code loss},
+     * {@code lr}, {@code grad_norm}, and {@code skipped_update} (1) when the update was skipped.
+     */
+    public Map<String, Double> metrics() {
+      Map<String, Double> values = new LinkedHashMap<>();
+      values.put("loss", (double) loss);
+      values.put("lr", (double) learningRate);
+      values.put("grad_norm", (double) gradientNorm);
+      if (skipped) {
+        values.put("skipped_update", 1.0);
+      }
+      return values;
+    }
+  }
 
   private final List<Pair<String, Parameter>> parameters;
   private final AdamW optimizer;

@@ -20,8 +20,9 @@ import java.util.List;
  * ModelDirectory}, so the checkpoint is also a loadable model), {@code optimizer.state} (AdamW
  * moments and step count) and {@code training-state.json}: for pretraining {@link State} (the data
  * position and every RNG draw are functions of (seed, step), so the step is the whole remaining
- * state), for fine-tuning {@link FineTuningState}. Files are written to a temporary directory first
- * and moved in, so an interrupted write leaves the previous checkpoint intact.
+ * state), for fine-tuning {@link FineTuningState}, for distillation {@link Distillation.State}.
+ * Files are written to a temporary directory first and moved in, so an interrupted write leaves the
+ * previous checkpoint intact.
  */
 public final class TrainingCheckpoint {
 
@@ -82,8 +83,8 @@ public final class TrainingCheckpoint {
   }
 
   /**
-   * The state saved with the checkpoint, as {@code type} ({@link State} or {@link
-   * FineTuningState}).
+   * The state saved with the checkpoint, as {@code type} ({@link State}, {@link FineTuningState} or
+   * {@link Distillation.State}).
    */
   public static <T> T readState(Path directory, Class<T> type) throws IOException {
     return JSON.readValue(directory.resolve(STATE_FILE).toFile(), type);

@@ -31,6 +31,13 @@ class LayerStackTest {
   }
 
   @Test
+  void defaultNarrowKeepsTwoFullLayersOrIsBertWhenTooShallowToNarrow() {
+    assertThat(LayerStack.defaultNarrow(6)).isEqualTo("sfsf:sfsfsfsf");
+    assertThat(LayerStack.defaultNarrow(3)).isEqualTo("sfsf:sf");
+    assertThat(LayerStack.defaultNarrow(2)).isEqualTo("sfsf");
+  }
+
+  @Test
   void parsesContextFirstWithOnlyFeedForwardsNarrow() {
     LayerStack stack = LayerStack.parse(LayerStack.contextFirst(6));
 

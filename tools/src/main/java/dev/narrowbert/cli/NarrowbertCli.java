@@ -34,6 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       SqlCommand.class,
       AnalyzeCommand.class,
       PretrainCommand.class,
+      DistillCommand.class,
       FineTuneCommand.class,
       EvalCommand.class,
       InitModelCommand.class,

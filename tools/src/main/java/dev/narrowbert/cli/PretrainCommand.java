@@ -12,13 +12,11 @@ import dev.narrowbert.training.MaskedLmPretraining;
 import dev.narrowbert.training.MetricsLog;
 import dev.narrowbert.training.PackedBlocks;
 import dev.narrowbert.training.PretrainingSettings;
-import dev.narrowbert.training.TokenizedCorpus;
 import dev.narrowbert.training.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,26 +37,11 @@ import picocli.CommandLine.Spec;
     description = "Masked-LM pretraining of a NarrowBERT/BERT encoder on review or text corpora.")
 public final class PretrainCommand implements Callable<Integer> {
 
-  private static final String CORPUS_CACHE = "corpus.tokens";
-
   @Spec private CommandSpec spec;
 
   @Mixin private DeviceSelection device;
 
-  @Option(
-      names = "--corpus",
-      required = true,
-      arity = "1..*",
-      paramLabel = "FILE",
-      description = "Review JSON lines (*.jsonl) or plain text, one document per line.")
-  private List<Path> corpus;
-
-  @Option(
-      names = "--exclude",
-      arity = "1..*",
-      paramLabel = "FILE",
-      description = "Review JSON lines whose texts are dropped from the corpus (e.g. test sets).")
-  private List<Path> exclude = List.of();
+  @Mixin private CorpusOptions corpus;
 
   @Option(
       names = "--config",
@@ -132,11 +115,7 @@ public final class PretrainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintStream err = System.err;
     PretrainingSettings settings = settings();
-    for (Path file : corpus) {
-      if (!Files.isRegularFile(file)) {
-        throw new ParameterException(spec.commandLine(), "--corpus " + file + " is not a file");
-      }
-    }
+    corpus.check();
     if (initFrom != null && layerStack != null) {
       throw new ParameterException(
           spec.commandLine(), "--layer-stack cannot change a model loaded with --init-from");
@@ -188,15 +167,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 + " > max_position_embeddings "
                 + model.config().maxPositionEmbeddings());
       }
-      PackedBlocks blocks =
-          new PackedBlocks(
-              TokenizedCorpus.cached(
-                      out.resolve(CORPUS_CACHE), corpus, exclude, vocabulary, err::println)
-                  .ids(),
-              sequenceLength,
-              vocabulary.clsId(),
-              vocabulary.sepId(),
-              heldOutBlocks);
+      PackedBlocks blocks = corpus.blocks(out, vocabulary, sequenceLength, heldOutBlocks, err);
       err.printf(
           Locale.ROOT,
           "%d training blocks of %d tokens (%d held out); %s; steps %d..%d%n",

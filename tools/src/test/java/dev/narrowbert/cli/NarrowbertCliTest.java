@@ -37,6 +37,13 @@ class NarrowbertCliTest {
   }
 
   @Test
+  void distillIsRegisteredWithItsOptions() {
+    assertThat(run("distill", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("Usage: narrowbert distill", "--teacher", "--student", "--query-rate");
+  }
+
+  @Test
   void unknownCommandPrintsOneLineAndUsageAndExitsTwo() {
     assertThat(run("frobnicate")).isEqualTo(NarrowbertCli.USAGE_ERROR);
     String[] lines = err.toString().split("\n");

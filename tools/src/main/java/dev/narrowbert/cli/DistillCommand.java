@@ -1,0 +1,297 @@
+package dev.narrowbert.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.narrowbert.checkpoint.ModelDirectory;
+import dev.narrowbert.model.LayerStack;
+import dev.narrowbert.model.NarrowBertConfig;
+import dev.narrowbert.model.NarrowBertModel;
+import dev.narrowbert.output.JsonLine;
+import dev.narrowbert.pretrained.PretrainedImport;
+import dev.narrowbert.training.AdamW;
+import dev.narrowbert.training.Distillation;
+import dev.narrowbert.training.DistillationObjective;
+import dev.narrowbert.training.DistillationSettings;
+import dev.narrowbert.training.MetricsLog;
+import dev.narrowbert.training.PackedBlocks;
+import dev.narrowbert.training.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code narrowbert distill --teacher DIR --out DIR --corpus FILE...}: teaches a NarrowBERT student
+ * (by default the teacher's own weights with 2 full layers, the rest narrow) to reproduce the
+ * frozen teacher's final states ({@link Distillation}), with checkpoints, {@code metrics.jsonl},
+ * {@code loss.png} and exact {@code --resume}, as {@code pretrain} has. {@code --out} ends as a
+ * loadable model directory: the student, with the heads it started with.
+ */
+@Command(
+    name = "distill",
+    mixinStandardHelpOptions = true,
+    description =
+        "Distils a model (e.g. the weights run as BERT) into a NarrowBERT student by matching"
+            + " its final states.")
+public final class DistillCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Mixin private DeviceSelection device;
+
+  @Mixin private CorpusOptions corpus;
+
+  @Option(
+      names = "--teacher",
+      required = true,
+      paramLabel = "DIR",
+      description = "Model directory of the teacher (frozen; normally a full BERT stack).")
+  private Path teacher;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
+  private Path out;
+
+  @Option(
+      names = "--student",
+      paramLabel = "DIR",
+      description = "Model directory to start the student from (default: the teacher's weights).")
+  private Path student;
+
+  @Option(
+      names = "--layer-stack",
+      description =
+          "The student's stack (default: the student's own; without --student the teacher's"
+              + " layers with 2 full, the rest narrow, e.g. sfsf:sfsfsfsf).")
+  private String layerStack;
+
+  @Option(names = "--steps", defaultValue = "1000", description = "Total optimisation steps.")
+  private long steps;
+
+  @Option(names = "--batch-size", defaultValue = "16", description = "Blocks per step.")
+  private int batchSize;
+
+  @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per block.")
+  private int sequenceLength;
+
+  @Option(names = "--lr", defaultValue = "1e-4", description = "Peak learning rate.")
+  private float learningRate;
+
+  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6% of --steps).")
+  private Long warmupSteps;
+
+  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay.")
+  private float weightDecay;
+
+  @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip.")
+  private float clip;
+
+  @Option(
+      names = "--query-rate",
+      defaultValue = "0.15",
+      description = "Share of positions compared besides [CLS] (default: ${DEFAULT-VALUE}).")
+  private float queryRate;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of data, positions, dropout.")
+  private long seed;
+
+  @Option(names = "--checkpoint-every", defaultValue = "200", description = "Steps between.")
+  private long checkpointEvery;
+
+  @Option(names = "--held-out-blocks", defaultValue = "64", description = "Evaluation blocks.")
+  private int heldOutBlocks;
+
+  @Option(names = "--resume", description = "Continue the run in --out from its checkpoint.")
+  private boolean resume;
+
+  @Option(
+      names = "--stop-after",
+      paramLabel = "STEP",
+      description = "Checkpoint and stop after this step; continue later with --resume.")
+  private Long stopAfter;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream err = System.err;
+    corpus.check();
+    NarrowBertConfig teacherConfig = config("--teacher", teacher);
+    NarrowBertConfig studentConfig = student == null ? teacherConfig : config("--student", student);
+    if (teacherConfig.hiddenSize() != studentConfig.hiddenSize()) {
+      throw usage(
+          "--student has hidden size "
+              + studentConfig.hiddenSize()
+              + " but --teacher has hidden size "
+              + teacherConfig.hiddenSize()
+              + ": distillation compares their states, which need one size");
+    }
+    if (!teacherConfig.vocabHash().equals(studentConfig.vocabHash())
+        || teacherConfig.vocabSize() != studentConfig.vocabSize()) {
+      throw usage("--student and --teacher have different vocabularies");
+    }
+    String stack = studentStack(teacherConfig, studentConfig);
+    DistillationSettings settings = settings(stack);
+    Files.createDirectories(out);
+    long startStep = 0;
+    if (resume) {
+      if (!TrainingCheckpoint.exists(out)) {
+        throw usage("--resume: no checkpoint in " + out);
+      }
+      Distillation.State state = TrainingCheckpoint.readState(out, Distillation.State.class);
+      if (!state.settings().continues(settings)) {
+        throw usage(
+            "--resume with different settings: checkpoint has "
+                + state.settings()
+                + ", command line gives "
+                + settings);
+      }
+      startStep = state.step();
+    } else if (TrainingCheckpoint.exists(out)) {
+      throw usage("--out " + out + " already holds a run: pass --resume or a new DIR");
+    }
+    try (NDManager manager = NDManager.newBaseManager(device.resolve())) {
+      ModelDirectory frozen = ModelDirectory.load(teacher, manager);
+      NarrowBertModel studentModel =
+          resume
+              ? ModelDirectory.load(out, manager).model()
+              : ModelDirectory.load(
+                      student == null ? teacher : student, manager, c -> c.withLayerStack(stack))
+                  .model();
+      int positions =
+          Math.min(
+              frozen.config().maxPositionEmbeddings(),
+              studentModel.config().maxPositionEmbeddings());
+      if (sequenceLength > positions) {
+        throw usage("--seq-len " + sequenceLength + " > max_position_embeddings " + positions);
+      }
+      AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, weightDecay);
+      if (resume) {
+        TrainingCheckpoint.loadOptimizer(out, optimizer);
+      }
+      // The student's weights derive from the teacher's (or --student's) source: keep its NOTICE.
+      PretrainedImport.copyNotice(teacher, out);
+      if (student != null) {
+        PretrainedImport.copyNotice(student, out);
+      }
+      PackedBlocks blocks =
+          corpus.blocks(out, frozen.vocabulary(), sequenceLength, heldOutBlocks, err);
+      err.printf(
+          Locale.ROOT,
+          "%d training blocks of %d tokens (%d held out); %s -> %s; steps %d..%d%n",
+          blocks.trainingBlocks(),
+          sequenceLength,
+          blocks.heldOutBlocks(),
+          frozen.config().layerStack(),
+          studentModel.config().layerStack(),
+          startStep,
+          settings.totalSteps());
+      Path metricsFile = out.resolve("metrics.jsonl");
+      try (MetricsLog metrics =
+          resume ? MetricsLog.resume(metricsFile, startStep) : MetricsLog.create(metricsFile)) {
+        DistillationObjective.Evaluation last =
+            new Distillation(
+                    frozen.model(), studentModel, frozen.vocabulary(), blocks, settings, out, err)
+                .withChart(LossChart::write)
+                .run(
+                    manager,
+                    optimizer,
+                    startStep,
+                    stopAfter == null ? Long.MAX_VALUE : stopAfter,
+                    metrics);
+        spec.commandLine()
+            .getOut()
+            .println(
+                new JsonLine()
+                    .put("out", out.toString())
+                    .putFixed("eval_mse", last == null ? null : (Double) last.mse(), 8)
+                    .putFixed("eval_cosine", last == null ? null : (Double) last.cosine(), 6)
+                    .putFixed(
+                        "eval_cls_cosine", last == null ? null : (Double) last.clsCosine(), 6));
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The student's stack: {@code --layer-stack}, else {@code --student}'s own, else the teacher's
+   * layers narrowed as {@code narrowbert import} narrows pretrained weights by default.
+   */
+  private String studentStack(NarrowBertConfig teacherConfig, NarrowBertConfig studentConfig) {
+    String stack;
+    if (layerStack != null) {
+      stack = layerStack;
+    } else if (student != null) {
+      stack = studentConfig.layerStack();
+    } else {
+      String layers = teacherConfig.layerStack().replace(":", "");
+      if (!layers.equals(LayerStack.bert(layers.length() / 2))) {
+        throw usage(
+            "the teacher's stack "
+                + teacherConfig.layerStack()
+                + " is not BERT layers (sf...): give the student's --layer-stack");
+      }
+      stack = LayerStack.defaultNarrow(layers.length() / 2);
+    }
+    try {
+      return LayerStack.parse(stack).notation();
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  private DistillationSettings settings(String stack) throws IOException {
+    try {
+      return new DistillationSettings(
+          steps,
+          batchSize,
+          sequenceLength,
+          learningRate,
+          warmupSteps != null ? warmupSteps : Math.round(steps * 0.06),
+          weightDecay,
+          clip,
+          queryRate,
+          seed,
+          heldOutBlocks,
+          checkpointEvery,
+          sha256(teacher.resolve(ModelDirectory.PARAMS_FILE)),
+          stack);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /** A model directory's config, or a usage error naming the option that gave the directory. */
+  private NarrowBertConfig config(String option, Path directory) throws IOException {
+    Path file = directory.resolve(ModelDirectory.CONFIG_FILE);
+    if (!Files.isRegularFile(file)
+        || !Files.isRegularFile(directory.resolve(ModelDirectory.PARAMS_FILE))) {
+      throw usage(option + " " + directory + " is not a model directory");
+    }
+    return NarrowBertConfig.load(file);
+  }
+
+  /** The teacher's weights file's digest: a resumed run must distil from the same teacher. */
+  private static String sha256(Path file) throws IOException {
+    try (DigestInputStream in =
+        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(in.getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}
