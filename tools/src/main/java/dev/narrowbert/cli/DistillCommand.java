@@ -88,7 +88,7 @@ public final class DistillCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "1e-4", description = "Peak learning rate.")
   private float learningRate;
 
-  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6% of --steps).")
+  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6%% of --steps).")
   private Long warmupSteps;
 
   @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay.")

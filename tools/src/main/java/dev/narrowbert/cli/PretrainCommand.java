@@ -64,7 +64,7 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate.")
   private float learningRate;
 
-  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6% of --steps).")
+  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6%% of --steps).")
   private Long warmupSteps;
 
   @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay.")

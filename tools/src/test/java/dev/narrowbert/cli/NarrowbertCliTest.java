@@ -37,6 +37,22 @@ class NarrowbertCliTest {
   }
 
   @Test
+  void everySubcommandsHelpRendersWithoutPicocliWarnings() throws Exception {
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (String command : new CommandLine(new NarrowbertCli()).getSubcommands().keySet()) {
+        assertThat(run(command, "--help")).as(command).isZero();
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    // e.g. an unescaped "%" in a description: picocli then prints the raw text and a WARN
+    assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN");
+  }
+
+  @Test
   void distillIsRegisteredWithItsOptions() {
     assertThat(run("distill", "--help")).isZero();
     assertThat(out.toString())
