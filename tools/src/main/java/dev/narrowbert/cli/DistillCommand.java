@@ -53,6 +53,8 @@ public final class DistillCommand implements Callable<Integer> {
 
   @Mixin private CorpusOptions corpus;
 
+  @Mixin private BlockTrainingOptions training;
+
   @Option(
       names = "--teacher",
       required = true,
@@ -76,50 +78,17 @@ public final class DistillCommand implements Callable<Integer> {
               + " layers with 2 full, the rest narrow, e.g. sfsf:sfsfsfsf).")
   private String layerStack;
 
-  @Option(names = "--steps", defaultValue = "1000", description = "Total optimisation steps.")
-  private long steps;
-
   @Option(names = "--batch-size", defaultValue = "16", description = "Blocks per step.")
   private int batchSize;
 
-  @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per block.")
-  private int sequenceLength;
-
   @Option(names = "--lr", defaultValue = "1e-4", description = "Peak learning rate.")
   private float learningRate;
-
-  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6%% of --steps).")
-  private Long warmupSteps;
-
-  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay.")
-  private float weightDecay;
-
-  @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip.")
-  private float clip;
 
   @Option(
       names = "--query-rate",
       defaultValue = "0.15",
       description = "Share of positions compared besides [CLS] (default: ${DEFAULT-VALUE}).")
   private float queryRate;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of data, positions, dropout.")
-  private long seed;
-
-  @Option(names = "--checkpoint-every", defaultValue = "200", description = "Steps between.")
-  private long checkpointEvery;
-
-  @Option(names = "--held-out-blocks", defaultValue = "64", description = "Evaluation blocks.")
-  private int heldOutBlocks;
-
-  @Option(names = "--resume", description = "Continue the run in --out from its checkpoint.")
-  private boolean resume;
-
-  @Option(
-      names = "--stop-after",
-      paramLabel = "STEP",
-      description = "Checkpoint and stop after this step; continue later with --resume.")
-  private Long stopAfter;
 
   @Override
   public Integer call() throws IOException {
@@ -143,7 +112,7 @@ public final class DistillCommand implements Callable<Integer> {
     DistillationSettings settings = settings(stack);
     Files.createDirectories(out);
     long startStep = 0;
-    if (resume) {
+    if (training.resume()) {
       if (!TrainingCheckpoint.exists(out)) {
         throw usage("--resume: no checkpoint in " + out);
       }
@@ -162,7 +131,7 @@ public final class DistillCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager(device.resolve())) {
       ModelDirectory frozen = ModelDirectory.load(teacher, manager);
       NarrowBertModel studentModel =
-          resume
+          training.resume()
               ? ModelDirectory.load(out, manager).model()
               : ModelDirectory.load(
                       student == null ? teacher : student, manager, c -> c.withLayerStack(stack))
@@ -171,11 +140,12 @@ public final class DistillCommand implements Callable<Integer> {
           Math.min(
               frozen.config().maxPositionEmbeddings(),
               studentModel.config().maxPositionEmbeddings());
-      if (sequenceLength > positions) {
-        throw usage("--seq-len " + sequenceLength + " > max_position_embeddings " + positions);
+      if (training.sequenceLength() > positions) {
+        throw usage(
+            "--seq-len " + training.sequenceLength() + " > max_position_embeddings " + positions);
       }
-      AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, weightDecay);
-      if (resume) {
+      AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, training.weightDecay());
+      if (training.resume()) {
         TrainingCheckpoint.loadOptimizer(out, optimizer);
       }
       // The student's weights derive from the teacher's (or --student's) source: keep its NOTICE.
@@ -184,12 +154,13 @@ public final class DistillCommand implements Callable<Integer> {
         PretrainedImport.copyNotice(student, out);
       }
       PackedBlocks blocks =
-          corpus.blocks(out, frozen.vocabulary(), sequenceLength, heldOutBlocks, err);
+          corpus.blocks(
+              out, frozen.vocabulary(), training.sequenceLength(), training.heldOutBlocks(), err);
       err.printf(
           Locale.ROOT,
           "%d training blocks of %d tokens (%d held out); %s -> %s; steps %d..%d%n",
           blocks.trainingBlocks(),
-          sequenceLength,
+          training.sequenceLength(),
           blocks.heldOutBlocks(),
           frozen.config().layerStack(),
           studentModel.config().layerStack(),
@@ -197,17 +168,14 @@ public final class DistillCommand implements Callable<Integer> {
           settings.totalSteps());
       Path metricsFile = out.resolve("metrics.jsonl");
       try (MetricsLog metrics =
-          resume ? MetricsLog.resume(metricsFile, startStep) : MetricsLog.create(metricsFile)) {
+          training.resume()
+              ? MetricsLog.resume(metricsFile, startStep)
+              : MetricsLog.create(metricsFile)) {
         DistillationObjective.Evaluation last =
             new Distillation(
                     frozen.model(), studentModel, frozen.vocabulary(), blocks, settings, out, err)
                 .withChart(LossChart::write)
-                .run(
-                    manager,
-                    optimizer,
-                    startStep,
-                    stopAfter == null ? Long.MAX_VALUE : stopAfter,
-                    metrics);
+                .run(manager, optimizer, startStep, training.stopAfter(), metrics);
         spec.commandLine()
             .getOut()
             .println(
@@ -252,17 +220,17 @@ public final class DistillCommand implements Callable<Integer> {
   private DistillationSettings settings(String stack) throws IOException {
     try {
       return new DistillationSettings(
-          steps,
+          training.steps(),
           batchSize,
-          sequenceLength,
+          training.sequenceLength(),
           learningRate,
-          warmupSteps != null ? warmupSteps : Math.round(steps * 0.06),
-          weightDecay,
-          clip,
+          training.warmupSteps(),
+          training.weightDecay(),
+          training.clip(),
           queryRate,
-          seed,
-          heldOutBlocks,
-          checkpointEvery,
+          training.seed(),
+          training.heldOutBlocks(),
+          training.checkpointEvery(),
           sha256(teacher.resolve(ModelDirectory.PARAMS_FILE)),
           stack);
     } catch (IllegalArgumentException e) {

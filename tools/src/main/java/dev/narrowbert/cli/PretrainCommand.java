@@ -43,6 +43,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
   @Mixin private CorpusOptions corpus;
 
+  @Mixin private BlockTrainingOptions training;
+
   @Option(
       names = "--config",
       defaultValue = "mini",
@@ -52,38 +54,14 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory.")
   private Path out;
 
-  @Option(names = "--steps", defaultValue = "1000", description = "Total optimisation steps.")
-  private long steps;
-
   @Option(names = "--batch-size", defaultValue = "32", description = "Blocks per step.")
   private int batchSize;
-
-  @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per block.")
-  private int sequenceLength;
 
   @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate.")
   private float learningRate;
 
-  @Option(names = "--warmup-steps", description = "Linear warm-up steps (default: 6%% of --steps).")
-  private Long warmupSteps;
-
-  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay.")
-  private float weightDecay;
-
-  @Option(names = "--clip", defaultValue = "1.0", description = "Global gradient-norm clip.")
-  private float clip;
-
   @Option(names = "--mask-rate", defaultValue = "0.15", description = "Fraction predicted.")
   private float maskRate;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of data, masks, weights.")
-  private long seed;
-
-  @Option(names = "--checkpoint-every", defaultValue = "200", description = "Steps between.")
-  private long checkpointEvery;
-
-  @Option(names = "--held-out-blocks", defaultValue = "64", description = "Evaluation blocks.")
-  private int heldOutBlocks;
 
   @Option(
       names = "--init-from",
@@ -92,15 +70,6 @@ public final class PretrainCommand implements Callable<Integer> {
           "Start from this model directory's weights and config (new schedule and optimizer);"
               + " --config is then ignored.")
   private Path initFrom;
-
-  @Option(names = "--resume", description = "Continue the run in --out from its checkpoint.")
-  private boolean resume;
-
-  @Option(
-      names = "--stop-after",
-      paramLabel = "STEP",
-      description = "Checkpoint and stop after this step; continue later with --resume.")
-  private Long stopAfter;
 
   @Option(names = "--layer-stack", description = "Override the stack, e.g. sfsf:sfsf.")
   private String layerStack;
@@ -122,7 +91,7 @@ public final class PretrainCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     long startStep = 0;
-    if (resume) {
+    if (training.resume()) {
       if (!TrainingCheckpoint.exists(out)) {
         throw new ParameterException(spec.commandLine(), "--resume: no checkpoint in " + out);
       }
@@ -143,8 +112,8 @@ public final class PretrainCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager(device.resolve())) {
       NarrowBertModel model;
       WordPieceVocabulary vocabulary;
-      AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, weightDecay);
-      if (resume) {
+      AdamW optimizer = new AdamW(manager, 0.9f, 0.999f, 1e-6f, training.weightDecay());
+      if (training.resume()) {
         ModelDirectory checkpoint = ModelDirectory.load(out, manager);
         model = checkpoint.model();
         vocabulary = checkpoint.vocabulary();
@@ -157,38 +126,36 @@ public final class PretrainCommand implements Callable<Integer> {
         vocabulary =
             vocab == null ? WordPieceVocabulary.bertBaseUncased() : WordPieceVocabulary.load(vocab);
         model = new NarrowBertModel(modelConfig(vocabulary));
-        model.initializeWeights(manager, (int) seed);
+        model.initializeWeights(manager, (int) training.seed());
       }
-      if (sequenceLength > model.config().maxPositionEmbeddings()) {
+      if (training.sequenceLength() > model.config().maxPositionEmbeddings()) {
         throw new ParameterException(
             spec.commandLine(),
             "--seq-len "
-                + sequenceLength
+                + training.sequenceLength()
                 + " > max_position_embeddings "
                 + model.config().maxPositionEmbeddings());
       }
-      PackedBlocks blocks = corpus.blocks(out, vocabulary, sequenceLength, heldOutBlocks, err);
+      PackedBlocks blocks =
+          corpus.blocks(out, vocabulary, training.sequenceLength(), training.heldOutBlocks(), err);
       err.printf(
           Locale.ROOT,
           "%d training blocks of %d tokens (%d held out); %s; steps %d..%d%n",
           blocks.trainingBlocks(),
-          sequenceLength,
+          training.sequenceLength(),
           blocks.heldOutBlocks(),
           model.config().layerStack(),
           startStep,
           settings.totalSteps());
       Path metricsFile = out.resolve("metrics.jsonl");
       try (MetricsLog metrics =
-          resume ? MetricsLog.resume(metricsFile, startStep) : MetricsLog.create(metricsFile)) {
+          training.resume()
+              ? MetricsLog.resume(metricsFile, startStep)
+              : MetricsLog.create(metricsFile)) {
         MaskedLmObjective.Evaluation last =
             new MaskedLmPretraining(model, vocabulary, blocks, settings, out, err)
                 .withChart(LossChart::write)
-                .run(
-                    manager,
-                    optimizer,
-                    startStep,
-                    stopAfter == null ? Long.MAX_VALUE : stopAfter,
-                    metrics);
+                .run(manager, optimizer, startStep, training.stopAfter(), metrics);
         spec.commandLine()
             .getOut()
             .println(
@@ -204,17 +171,17 @@ public final class PretrainCommand implements Callable<Integer> {
   private PretrainingSettings settings() {
     try {
       return new PretrainingSettings(
-          steps,
+          training.steps(),
           batchSize,
-          sequenceLength,
+          training.sequenceLength(),
           learningRate,
-          warmupSteps != null ? warmupSteps : Math.round(steps * 0.06),
-          weightDecay,
-          clip,
+          training.warmupSteps(),
+          training.weightDecay(),
+          training.clip(),
           maskRate,
-          seed,
-          heldOutBlocks,
-          checkpointEvery);
+          training.seed(),
+          training.heldOutBlocks(),
+          training.checkpointEvery());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
