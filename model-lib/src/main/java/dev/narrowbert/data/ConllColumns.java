@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
 /**
  * Streams sentences from a CoNLL-2003 column file (Tjong Kim Sang and De Meulder, 2003): one token
  * per line as {@code token POS chunk NER} (only the first and last columns are used, so two-column
- * files work too), blank lines between sentences, {@code -DOCSTART-} lines skipped. Tags must be
- * IOB2 ({@code O}, {@code B-X}, {@code I-X}). A bad token line is reported and its whole sentence
- * is dropped, because a sentence with a hole would teach wrong context.
+ * files work too), blank lines between sentences. A {@code -DOCSTART-} line starts a new document:
+ * it is not a sentence, but each sentence records how many came before it ({@link
+ * ConllSentence#document()}), so that a reader can keep to one document. Tags must be IOB2 ({@code
+ * O}, {@code B-X}, {@code I-X}). A bad token line is reported and its whole sentence is dropped,
+ * because a sentence with a hole would teach wrong context.
  */
 public final class ConllColumns {
 
@@ -29,15 +31,20 @@ public final class ConllColumns {
     List<String> words = new ArrayList<>();
     List<String> tags = new ArrayList<>();
     long first = 0;
+    int document = 0;
     boolean broken = false;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       long number = 0;
       for (String line = reader.readLine(); ; line = reader.readLine()) {
         number++;
         String trimmed = line == null ? "" : line.strip();
-        if (trimmed.isEmpty() || trimmed.startsWith("-DOCSTART-")) {
+        boolean documentStart = trimmed.startsWith("-DOCSTART-");
+        if (trimmed.isEmpty() || documentStart) {
           if (!words.isEmpty() && !broken) {
-            sink.accept(new ConllSentence(words, tags, first));
+            sink.accept(new ConllSentence(words, tags, first, document));
+          }
+          if (documentStart) {
+            document++;
           }
           words.clear();
           tags.clear();

@@ -11,11 +11,14 @@ import dev.narrowbert.training.FineTuningTask;
 import dev.narrowbert.training.ModelParts;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * CoNLL-2003 NER as token classification on each word's first sub-token (Devlin et al., 2019,
  * Section 5.3), scored by entity-level F1 ({@link EntitySpanScorer}). Trains the encoder and the
- * entity head; the sentiment and MLM heads are left as they are.
+ * entity head; the sentiment and MLM heads are left as they are. A sentence may be read with
+ * document context ({@link DocumentContext}); its loss and score are still over its own words only,
+ * since those are a {@link TaggedSentence}'s only queries and tags.
  */
 public final class EntityTask implements FineTuningTask<TaggedSentence> {
 
@@ -24,15 +27,26 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
   private final ModelParts parts;
   private final List<String> labels;
   private final boolean headOnly;
+  private final int contextPieces;
 
   /**
    * @param headOnly train the entity head only, with the encoder frozen
    */
   public EntityTask(EntityTagger tagger, List<String> labels, boolean headOnly) {
+    this(tagger, labels, headOnly, 0);
+  }
+
+  /**
+   * @param headOnly train the entity head only, with the encoder frozen
+   * @param contextPieces the document context its sentences were tagged with ({@link
+   *     DocumentContext#pieces()}), which a resumed run must repeat
+   */
+  public EntityTask(EntityTagger tagger, List<String> labels, boolean headOnly, int contextPieces) {
     this.tagger = tagger;
     this.parts = ModelParts.of(tagger.model());
     this.labels = List.copyOf(labels);
     this.headOnly = headOnly;
+    this.contextPieces = contextPieces;
   }
 
   @Override
@@ -90,6 +104,12 @@ public final class EntityTask implements FineTuningTask<TaggedSentence> {
 
   private List<String> names(int[] tags) {
     return Arrays.stream(tags).mapToObj(labels::get).toList();
+  }
+
+  /** {@code context} (word pieces) when the sentences have document context; none without. */
+  @Override
+  public Map<String, String> exampleSettings() {
+    return contextPieces == 0 ? Map.of() : Map.of("context", Integer.toString(contextPieces));
   }
 
   @Override

@@ -23,15 +23,41 @@ public record TaggedSentence(Encoding encoding, int[] firstTokens, int[] tags) {
    */
   public static TaggedSentence of(
       ConllSentence sentence, WordPieceTokenizer tokenizer, List<String> labels) {
+    return of(List.of(), sentence, List.of(), tokenizer, labels);
+  }
+
+  /**
+   * The sentence read between context words ({@link DocumentContext}): the text is {@code left},
+   * the sentence's words and {@code right}, all joined with single spaces as running text, so the
+   * full layers attend to the context; only the sentence's words get first tokens, tags and
+   * queries. Without context words this is exactly {@link #of(ConllSentence, WordPieceTokenizer,
+   * List)}.
+   *
+   * @param left words before the sentence, in text order
+   * @param right words after it
+   * @throws IllegalArgumentException if a tag is not one of {@code labels}
+   */
+  public static TaggedSentence of(
+      List<String> left,
+      ConllSentence sentence,
+      List<String> right,
+      WordPieceTokenizer tokenizer,
+      List<String> labels) {
     List<String> words = sentence.words();
     int[] wordStarts = new int[words.size()];
     StringBuilder text = new StringBuilder();
+    for (String word : left) {
+      text.append(word).append(' ');
+    }
     for (int w = 0; w < words.size(); w++) {
       if (w > 0) {
         text.append(' ');
       }
       wordStarts[w] = text.length();
       text.append(words.get(w));
+    }
+    for (String word : right) {
+      text.append(' ').append(word);
     }
     Encoding encoding = tokenizer.encode(text.toString());
     int[] firstTokens = new int[words.size()];

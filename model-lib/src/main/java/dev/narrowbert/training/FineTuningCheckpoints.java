@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * When and where a {@link FineTuningLoop} saves its resumable {@link TrainingCheckpoint}: in {@code
@@ -60,11 +61,13 @@ final class FineTuningCheckpoints {
    * Reads the checkpoint's state, checks that it belongs to this run, and restores each task's
    * batch stream and the optimizer (the caller has loaded the checkpoint's weights).
    *
-   * @throws IllegalArgumentException if the settings or the training-set sizes differ
+   * @throws IllegalArgumentException if the settings, the training-set sizes or the way the
+   *     examples were made differ
    */
   FineTuningState restore(
       FineTuningSettings settings,
       List<Integer> trainingExamples,
+      List<Map<String, String>> exampleSettings,
       List<TaskBatches<?>> tasks,
       AdamW optimizer,
       PrintStream log)
@@ -83,6 +86,13 @@ final class FineTuningCheckpoints {
               + state.trainingExamples()
               + " examples per task, command line gives "
               + trainingExamples);
+    }
+    if (!state.sameExampleSettings(exampleSettings)) {
+      throw new IllegalArgumentException(
+          "--resume with different example settings: checkpoint has "
+              + state.exampleSettings()
+              + ", command line gives "
+              + exampleSettings);
     }
     for (int i = 0; i < tasks.size(); i++) {
       tasks.get(i).restore(state.positions().get(i));

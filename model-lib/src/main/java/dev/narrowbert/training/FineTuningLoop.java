@@ -159,12 +159,15 @@ public final class FineTuningLoop {
             settings.seed());
     long evaluateEvery = settings.evaluateEvery() > 0 ? settings.evaluateEvery() : stepsPerEpoch;
     List<Integer> sizes = objectives.stream().map(o -> o.train().size()).toList();
+    List<Map<String, String>> exampleSettings =
+        objectives.stream().map(o -> o.task().exampleSettings()).toList();
     FineTuningCheckpoints checkpoints =
         new FineTuningCheckpoints(out, checkpointEvery, stopAfter, total);
     FineTuningState state =
         resume
-            ? checkpoints.restore(settings, sizes, tasks, trainer.optimizer(), log)
-            : new FineTuningState(0, settings, sizes, List.of(), null, 0, Map.of(), 0);
+            ? checkpoints.restore(settings, sizes, exampleSettings, tasks, trainer.optimizer(), log)
+            : new FineTuningState(
+                0, settings, sizes, exampleSettings, List.of(), null, 0, Map.of(), 0);
     double best = state.bestScore() == null ? Double.NEGATIVE_INFINITY : state.bestScore();
     long bestStep = state.bestStep();
     Map<String, Double> bestValidation = state.bestValidation();
@@ -247,6 +250,7 @@ public final class FineTuningLoop {
                   step,
                   settings,
                   sizes,
+                  exampleSettings,
                   tasks.stream().map(TaskBatches::position).toList(),
                   bestStep == 0 ? null : best,
                   bestStep,

@@ -12,6 +12,8 @@ import java.util.Map;
  * @param step completed steps
  * @param settings the run's settings; a resumed run must give the same ones
  * @param trainingExamples each task's training-set size, a check that the data are the same
+ * @param exampleSettings each task's {@link FineTuningTask#exampleSettings()}, a check that the
+ *     examples were made the same way; empty in checkpoints saved before it existed
  * @param positions each task's place in its batch stream, in task order
  * @param bestScore the best validation score so far, null before the first validation
  * @param bestStep the step of the best score (the model kept in the output directory)
@@ -22,6 +24,7 @@ public record FineTuningState(
     long step,
     FineTuningSettings settings,
     List<Integer> trainingExamples,
+    List<Map<String, String>> exampleSettings,
     List<Position> positions,
     Double bestScore,
     long bestStep,
@@ -34,8 +37,22 @@ public record FineTuningState(
    */
   public record Position(int pass, int drawn) {}
 
+  /**
+   * Whether {@code settings} (one map per task) are those of this state; a checkpoint without any
+   * recorded matches tasks whose settings are all defaults.
+   */
+  public boolean sameExampleSettings(List<Map<String, String>> settings) {
+    return exampleSettings.isEmpty()
+        ? settings.stream().allMatch(Map::isEmpty)
+        : exampleSettings.equals(settings);
+  }
+
   public FineTuningState {
     trainingExamples = List.copyOf(trainingExamples);
+    exampleSettings =
+        exampleSettings == null
+            ? List.of()
+            : exampleSettings.stream().map(m -> Map.copyOf(m)).toList();
     positions = List.copyOf(positions);
     bestValidation = Map.copyOf(bestValidation);
   }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link FineTuningLoop} needs from a task: a training loss for a batch and a validation score
@@ -28,6 +29,15 @@ public interface FineTuningTask<E> {
 
   /** Validation score, higher is better. */
   double validate(NDManager manager, List<E> examples);
+
+  /**
+   * How this task's examples were made beyond the data files (e.g. NER's document context), which a
+   * resumed run must repeat; empty, the default, where every such setting has its default, so that
+   * checkpoints saved before a setting existed still resume.
+   */
+  default Map<String, String> exampleSettings() {
+    return Map.of();
+  }
 
   /** Whether this task trains {@code parameter} of the model (its own head and the encoder). */
   boolean trains(Parameter parameter);

@@ -42,6 +42,43 @@ class ConllColumnsTest {
   }
 
   @Test
+  void numbersDocumentsByTheDocStartLinesAboveThem() throws IOException {
+    Path file =
+        write(
+            "-DOCSTART- -X- -X- O",
+            "",
+            "Alice NNP B-NP B-PER",
+            "",
+            "Bob NNP B-NP B-PER",
+            "",
+            "-DOCSTART- -X- -X- O",
+            "",
+            "Carol NNP B-NP B-PER",
+            "-DOCSTART- -X- -X- O",
+            "Dave NNP B-NP B-PER");
+    List<ConllSentence> sentences = new ArrayList<>();
+
+    ConllColumns.read(file, sentences::add);
+
+    assertThat(sentences).extracting(ConllSentence::document).containsExactly(1, 1, 2, 3);
+    assertThat(sentences.get(0).sameDocument(sentences.get(1))).isTrue();
+    assertThat(sentences.get(1).sameDocument(sentences.get(2))).isFalse();
+    assertThat(sentences)
+        .extracting(s -> s.words().get(0))
+        .containsExactly("Alice", "Bob", "Carol", "Dave");
+  }
+
+  @Test
+  void readsAFileWithoutDocStartAsOneDocument() throws IOException {
+    Path file = write("Alice NNP B-NP B-PER", "", "Bob NNP B-NP B-PER", "", "Carol NNP B-NP B-PER");
+    List<ConllSentence> sentences = new ArrayList<>();
+
+    ConllColumns.read(file, sentences::add);
+
+    assertThat(sentences).extracting(ConllSentence::document).containsExactly(0, 0, 0);
+  }
+
+  @Test
   void dropsASentenceWithABadLineAndReportsTheLine() throws IOException {
     Path file =
         write(

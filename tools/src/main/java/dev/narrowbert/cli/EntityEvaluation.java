@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.data.BadLineReport;
 import dev.narrowbert.data.ConllColumns;
+import dev.narrowbert.data.ConllSentence;
 import dev.narrowbert.metrics.EntitySpanScorer;
 import dev.narrowbert.metrics.F1;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.output.JsonLine;
+import dev.narrowbert.tasks.DocumentContext;
 import dev.narrowbert.tasks.EntityTagger;
 import dev.narrowbert.tasks.EntityTask;
 import dev.narrowbert.tasks.TaggedSentence;
@@ -22,8 +24,14 @@ import me.tongfei.progressbar.ProgressBar;
 /**
  * {@code narrowbert eval --task ner}: entity-level precision, recall and F1 as conlleval scores
  * them ({@link EntitySpanScorer}), overall and per type, token accuracy, and what the entity gate
- * let through, as {@code {"task":"ner","sentences":N,"precision":P,...,"entity_gate":{...}}}.
- * Scores are fractions in [0, 1], rounded to six decimals.
+ * let through, as {@code
+ * {"task":"ner","sentences":N,"context":C,"precision":P,...,"entity_gate":{...}}}. Scores are
+ * fractions in [0, 1], rounded to six decimals.
+ *
+ * <p>With document context ({@code --context C} word pieces, {@link DocumentContext}) the file is
+ * read a document at a time, since a sentence's context may come from the sentences after it;
+ * without, a sentence at a time. Either way sentences are scored in chunks of {@link
+ * EvalBatching#CHUNK} in file order.
  */
 final class EntityEvaluation {
   private EntityEvaluation() {}
@@ -34,9 +42,11 @@ final class EntityEvaluation {
       WordPieceTokenizer tokenizer,
       NDManager manager,
       EvalFile file,
-      EvalBatching batching)
+      EvalBatching batching,
+      int contextPieces)
       throws IOException {
     List<String> labels = config.entityLabels();
+    DocumentContext context = new DocumentContext(tokenizer, labels, contextPieces);
     EntityTask entityTask = new EntityTask(tagger, labels, false);
     EntitySpanScorer total = new EntitySpanScorer();
     List<TaggedSentence> chunk = new ArrayList<>();
@@ -51,21 +61,37 @@ final class EntityEvaluation {
           }
           chunk.clear();
         };
+    List<ConllSentence> document = new ArrayList<>();
+    Runnable endDocument =
+        () -> {
+          for (TaggedSentence sentence : context.tag(document)) {
+            chunk.add(sentence);
+            if (chunk.size() == EvalBatching.CHUNK) {
+              flush.run();
+            }
+          }
+          document.clear();
+        };
     BadLineReport report =
         ConllColumns.read(
             file.data(),
             sentence -> {
-              chunk.add(TaggedSentence.of(sentence, tokenizer, labels));
-              if (chunk.size() == EvalBatching.CHUNK) {
-                flush.run();
+              if (!document.isEmpty() && !document.get(0).sameDocument(sentence)) {
+                endDocument.run();
+              }
+              document.add(sentence);
+              if (contextPieces == 0) {
+                endDocument.run(); // no context needed: stream a sentence at a time
               }
             });
+    endDocument.run();
     flush.run();
     progress.close();
     file.warn(report, null);
     ObjectNode result = JsonLine.tree();
     result.put("task", "ner");
     result.put("sentences", total.sentences());
+    result.put("context", contextPieces);
     F1 overall = total.overall();
     result.put("precision", EvalCommand.round(overall.precision()));
     result.put("recall", EvalCommand.round(overall.recall()));

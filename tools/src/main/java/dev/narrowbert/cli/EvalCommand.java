@@ -27,15 +27,15 @@ import picocli.CommandLine.Spec;
  * {@code narrowbert eval --task sentiment|ner|embedding [--model DIR] --data FILE}: scores a model
  * and prints, as its last stdout line, one JSON object. Sentiment: {@code
  * {"task":"sentiment","examples":N,"accuracy":A,"macro_f1":F}}. NER: {@code
- * {"task":"ner","sentences":N,"precision":P,"recall":R,"f1":F,"token_accuracy":T,"per_type":{...}}}
- * with entity-level scores as conlleval. Embedding: the K-nearest-neighbour sentiment-label
- * agreement of the review embeddings under cosine similarity, {@code
- * {"task":"embedding","examples":N,"knn_label_agreement":A,...}}, optionally against a {@code
- * --reference} model (see {@link EmbeddingEvaluation}). All scores are fractions in [0, 1] (the
- * similarity correlation in [-1, 1]). Sentiment and NER stream the file in chunks; embedding keeps
- * the labelled reviews (or a {@code --sample}) in memory. This class checks the options and loads
- * the model; {@link SentimentEvaluation}, {@link EntityEvaluation} and {@link EmbeddingEvaluation}
- * score.
+ * {"task":"ner","sentences":N,"context":C,"precision":P,"recall":R,"f1":F,"token_accuracy":T,
+ * "per_type":{...}}} with entity-level scores as conlleval ({@code --context}: document context).
+ * Embedding: the K-nearest-neighbour sentiment-label agreement of the review embeddings under
+ * cosine similarity, {@code {"task":"embedding","examples":N,"knn_label_agreement":A,...}},
+ * optionally against a {@code --reference} model (see {@link EmbeddingEvaluation}). All scores are
+ * fractions in [0, 1] (the similarity correlation in [-1, 1]). Sentiment and NER stream the file in
+ * chunks; embedding keeps the labelled reviews (or a {@code --sample}) in memory. This class checks
+ * the options and loads the model; {@link SentimentEvaluation}, {@link EntityEvaluation} and {@link
+ * EmbeddingEvaluation} score.
  */
 @Command(
     name = "eval",
@@ -96,6 +96,17 @@ public final class EvalCommand implements Callable<Integer> {
   private boolean entityGate;
 
   @Option(
+      names = "--context",
+      paramLabel = "N",
+      description =
+          "ner: read each sentence with up to N word pieces in all of the neighbouring sentences"
+              + " of its document (FLERT): about half before, half after, whole words, never"
+              + " across -DOCSTART-, at most what --max-len leaves beside the sentence. Only the"
+              + " sentence's own words are tagged, gated and scored; the JSON records N as"
+              + " \"context\". Default 0: each sentence alone.")
+  private Integer context;
+
+  @Option(
       names = "--precision",
       defaultValue = "fp32",
       description = "fp32 or fp16 weights and activations.")
@@ -115,6 +126,13 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (maxBatchTokens < 1) {
       throw new ParameterException(spec.commandLine(), "--max-batch-tokens must be >= 1");
+    }
+    if (context != null && !task.equals("ner")) {
+      throw new ParameterException(spec.commandLine(), "--context is only for --task ner");
+    }
+    if (context != null && context < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--context must be >= 0 word pieces, was " + context);
     }
     embedding.check(task);
     Path modelDirectory;
@@ -189,7 +207,8 @@ public final class EvalCommand implements Callable<Integer> {
               tokenizer,
               manager,
               file,
-              batching);
+              batching,
+              context == null ? 0 : context);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.pretrained.PretrainedImport;
+import dev.narrowbert.tasks.DocumentContext;
 import dev.narrowbert.tasks.EntityTagger;
 import dev.narrowbert.tasks.EntityTask;
 import dev.narrowbert.tasks.SentimentClassifier;
@@ -49,6 +50,10 @@ import picocli.CommandLine.Spec;
  * loop's state is saved in {@code --out/resume} every {@code --checkpoint-every} steps, and the
  * same command with {@code --resume} continues exactly where it stopped (same batches, dropout
  * masks and early-stopping state).
+ *
+ * <p>{@code --ner-context N} reads each CoNLL sentence with up to N word pieces of its document's
+ * neighbouring sentences around it ({@link DocumentContext}, FLERT); the labels and the validation
+ * score stay on the sentence's own words. A resume must give the same N.
  */
 @Command(
     name = "finetune",
@@ -108,6 +113,17 @@ public final class FineTuneCommand implements Callable<Integer> {
       paramLabel = "W",
       description = "joint: weight of the NER loss beside the sentiment loss's 1 (default 1).")
   private Float nerWeight;
+
+  @Option(
+      names = "--ner-context",
+      paramLabel = "N",
+      description =
+          "ner, joint: read each CoNLL sentence (training and validation) with up to N word pieces"
+              + " in all of the neighbouring sentences of its document (FLERT): about half before,"
+              + " half after, whole words, never across -DOCSTART-, at most what --max-len leaves"
+              + " beside the sentence. Only the sentence's own words are tagged and scored."
+              + " Default 0: each sentence alone.")
+  private Integer nerContext;
 
   @Option(names = "--epochs", defaultValue = "3", description = "Passes over --train.")
   private int epochs;
@@ -227,17 +243,22 @@ public final class FineTuneCommand implements Callable<Integer> {
         objectives.add(FineTuningObjective.of(sentiment, split.get(0), split.get(1)));
       }
       if (!task.equals(SENTIMENT)) {
+        int contextPieces = nerContext == null ? 0 : nerContext;
         EntityTask entities =
             new EntityTask(
-                new EntityTagger(start.model(), ps, padId), config.entityLabels(), headOnly);
-        List<String> labels = config.entityLabels();
+                new EntityTagger(start.model(), ps, padId),
+                config.entityLabels(),
+                headOnly,
+                contextPieces);
+        DocumentContext context =
+            new DocumentContext(tokenizer, config.entityLabels(), contextPieces);
         List<List<TaggedSentence>> split =
             task.equals(NER)
                 ? examples.split(
-                    examples.sentences(train, labels),
-                    valid == null ? null : examples.sentences(valid, labels))
+                    examples.sentences(train, context),
+                    valid == null ? null : examples.sentences(valid, context))
                 : List.of(
-                    examples.sentences(nerTrain, labels), examples.sentences(nerValid, labels));
+                    examples.sentences(nerTrain, context), examples.sentences(nerValid, context));
         objectives.add(
             new FineTuningObjective<>(
                 entities, split.get(0), split.get(1), nerWeight == null ? 1 : nerWeight));
@@ -289,6 +310,14 @@ public final class FineTuneCommand implements Callable<Integer> {
           "--ner-train, --ner-valid and --ner-weight are for --task joint only; --task "
               + task
               + " reads --train and --valid");
+    }
+    if (nerContext != null && task.equals(SENTIMENT)) {
+      throw new ParameterException(
+          spec.commandLine(), "--ner-context is for --task ner and joint only");
+    }
+    if (nerContext != null && nerContext < 0) {
+      throw new ParameterException(
+          spec.commandLine(), "--ner-context must be >= 0 word pieces, was " + nerContext);
     }
     if (nerWeight != null && !(nerWeight > 0 && Float.isFinite(nerWeight))) {
       throw new ParameterException(spec.commandLine(), "--ner-weight must be > 0");

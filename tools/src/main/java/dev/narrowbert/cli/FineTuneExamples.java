@@ -2,7 +2,9 @@ package dev.narrowbert.cli;
 
 import dev.narrowbert.data.BadLineReport;
 import dev.narrowbert.data.ConllColumns;
+import dev.narrowbert.data.ConllSentence;
 import dev.narrowbert.data.ReviewJsonLines;
+import dev.narrowbert.tasks.DocumentContext;
 import dev.narrowbert.tasks.SentimentExample;
 import dev.narrowbert.tasks.TaggedSentence;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
@@ -16,9 +18,9 @@ import java.util.Random;
 
 /**
  * The labelled examples that {@code narrowbert finetune} trains and validates on: reviews from JSON
- * lines, sentences from CoNLL columns, tokenized for the start model, with what was skipped
- * reported on stderr, and a seeded {@code --valid-fraction} split where no validation file is
- * given.
+ * lines, sentences from CoNLL columns (with their document context, if any), tokenized for the
+ * start model, with what was skipped reported on stderr, and a seeded {@code --valid-fraction}
+ * split where no validation file is given.
  */
 final class FineTuneExamples {
   private final WordPieceTokenizer tokenizer;
@@ -69,15 +71,15 @@ final class FineTuneExamples {
     return examples;
   }
 
-  List<TaggedSentence> sentences(Path file, List<String> labels) throws IOException {
-    List<TaggedSentence> examples = new ArrayList<>();
-    BadLineReport report =
-        ConllColumns.read(file, s -> examples.add(TaggedSentence.of(s, tokenizer, labels)));
+  /** The sentences of {@code file}, each read with {@code context} from its own document. */
+  List<TaggedSentence> sentences(Path file, DocumentContext context) throws IOException {
+    List<ConllSentence> sentences = new ArrayList<>();
+    BadLineReport report = ConllColumns.read(file, sentences::add);
     reportProblems(report);
-    if (examples.isEmpty()) {
+    if (sentences.isEmpty()) {
       throw new IOException(file + " has no sentences");
     }
-    return examples;
+    return context.tag(sentences);
   }
 
   private void reportProblems(BadLineReport report) {

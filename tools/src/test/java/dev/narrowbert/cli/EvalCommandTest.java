@@ -3,11 +3,21 @@ package dev.narrowbert.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.narrowbert.checkpoint.DefaultModel;
+import dev.narrowbert.checkpoint.ModelDirectory;
+import dev.narrowbert.data.ConllColumns;
 import dev.narrowbert.inference.TinyModelDirectory;
+import dev.narrowbert.metrics.EntitySpanScorer;
+import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.Pooling;
+import dev.narrowbert.tasks.EntityTagger;
+import dev.narrowbert.tasks.EntityTask;
+import dev.narrowbert.tasks.TaggedSentence;
+import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -176,6 +186,109 @@ class EvalCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stdout().lines().findFirst().orElse("")).contains(message);
+  }
+
+  @Test
+  void nerWithoutContextScoresEverySentenceAsItIsTaggedAlone() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = SyntheticData.documents(home.resolve("docs.txt"), 3, 5, 9);
+
+    CommandRun zero = nerRun(model, data, "--context", "0");
+    CommandRun unset = nerRun(model, data);
+
+    assertThat(zero.exitCode()).as(zero.stdout()).isZero();
+    assertThat(zero.lastLine()).isEqualTo(unset.lastLine());
+    JsonNode result = JSON.readTree(zero.lastLine());
+    assertThat(result.get("context").asInt()).isZero();
+    EntitySpanScorer alone = scoreAlone(model, data);
+    assertThat(result.get("sentences").asLong()).isEqualTo(15);
+    assertThat(result.get("precision").asDouble())
+        .isEqualTo(EvalCommand.round(alone.overall().precision()));
+    assertThat(result.get("recall").asDouble())
+        .isEqualTo(EvalCommand.round(alone.overall().recall()));
+    assertThat(result.get("f1").asDouble()).isEqualTo(EvalCommand.round(alone.overall().f1()));
+    assertThat(result.get("token_accuracy").asDouble())
+        .isEqualTo(EvalCommand.round(alone.tokenAccuracy()));
+  }
+
+  @Test
+  void nerWithContextScoresEverySentenceAndRecordsTheContext() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = SyntheticData.documents(home.resolve("docs.txt"), 3, 5, 9);
+
+    CommandRun run = nerRun(model, data, "--context", "6");
+
+    assertThat(run.exitCode()).as(run.stdout()).isZero();
+    JsonNode result = JSON.readTree(run.lastLine());
+    assertThat(result.get("context").asInt()).isEqualTo(6);
+    assertThat(result.get("sentences").asLong()).isEqualTo(15);
+    assertThat(result.get("token_accuracy").asDouble()).isBetween(0.0, 1.0);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "ner | -1 | --context must be >= 0 word pieces, was -1",
+        "sentiment | 4 | --context is only for --task ner",
+      })
+  void contextThatIsNegativeOrNotForNerIsAUsageError(String task, String value, String message)
+      throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = SyntheticData.documents(home.resolve("docs.txt"), 1, 2, 9);
+
+    CommandRun run =
+        CommandRun.of(
+            new EvalCommand(),
+            "--task",
+            task,
+            "--model",
+            model.toString(),
+            "--data",
+            data.toString(),
+            "--context",
+            value);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout().lines().findFirst().orElse("")).contains(message);
+  }
+
+  private static CommandRun nerRun(Path model, Path data, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--task",
+                "ner",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--device",
+                "cpu"));
+    args.addAll(List.of(options));
+    return CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
+  }
+
+  /**
+   * The library's scores of every sentence of {@code data} tagged on its own, as before context.
+   */
+  private static EntitySpanScorer scoreAlone(Path model, Path data) throws Exception {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ModelDirectory directory = ModelDirectory.load(model, manager);
+      NarrowBertConfig config = directory.config();
+      WordPieceTokenizer tokenizer =
+          new WordPieceTokenizer(
+              directory.vocabulary(), config.maxPositionEmbeddings(), config.truncation());
+      List<TaggedSentence> sentences = new ArrayList<>();
+      ConllColumns.read(
+          data, s -> sentences.add(TaggedSentence.of(s, tokenizer, config.entityLabels())));
+      EntityTagger tagger =
+          new EntityTagger(
+              directory.model(),
+              new ParameterStore(manager, false),
+              directory.vocabulary().padId());
+      return new EntityTask(tagger, config.entityLabels(), false).score(manager, sentences);
+    }
   }
 
   /** 30 synthetic reviews, a short and a long one that sort apart, and an unlabelled one. */

@@ -194,6 +194,121 @@ class FineTuneCommandTest {
     assertThat(nothing.stdout()).contains("--resume: no checkpoint in");
   }
 
+  @Test
+  void resumedNerRunWithDocumentContextMatchesUninterruptedRun() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path straight = temp.resolve("straight");
+    Path interrupted = temp.resolve("interrupted");
+
+    CommandRun whole = nerContextRun(start, straight, "6", "--checkpoint-every", "0");
+    // Step 7 is in the second pass (6 batches of 8 sentences each).
+    CommandRun first =
+        nerContextRun(start, interrupted, "6", "--checkpoint-every", "3", "--stop-after", "7");
+    CommandRun second = nerContextRun(start, interrupted, "6", "--resume");
+
+    assertThat(whole.exitCode()).as(whole.stdout()).isZero();
+    assertThat(first.exitCode()).as(first.stdout()).isZero();
+    assertThat(second.exitCode()).as(second.stdout()).isZero();
+    assertThat(JSON.readTree(second.lastLine()).get("steps").asInt()).isEqualTo(12);
+    assertThat(stepFigures(interrupted)).isEqualTo(stepFigures(straight));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      var a = ModelDirectory.load(straight, manager).model().getParameters();
+      var b = ModelDirectory.load(interrupted, manager).model().getParameters();
+      for (int i = 0; i < a.size(); i++) {
+        assertThat(a.valueAt(i).getArray().sub(b.valueAt(i).getArray()).abs().max().getFloat())
+            .isLessThanOrEqualTo(1e-6f);
+      }
+    }
+  }
+
+  @Test
+  void resumeWithAnotherNerContextIsRefusedInOneLine() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path out = temp.resolve("run");
+    assertThat(nerContextRun(start, out, "6", "--stop-after", "2").exitCode()).isZero();
+
+    CommandRun other = nerContextRun(start, out, "4", "--resume");
+    CommandRun none = nerContextRun(start, out, "0", "--resume");
+
+    assertThat(other.exitCode()).isEqualTo(2);
+    assertThat(other.stdout().lines().findFirst().orElse(""))
+        .contains("--resume with different example settings")
+        .contains("context=6")
+        .contains("context=4");
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.stdout().lines().findFirst().orElse(""))
+        .contains("--resume with different example settings");
+  }
+
+  @Test
+  void nerContextThatIsNegativeOrForSentimentIsAUsageError() throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path reviews = SyntheticData.reviews(temp.resolve("train.jsonl"), 4, 1);
+
+    CommandRun negative = nerContextRun(start, temp.resolve("out"), "-2");
+    CommandRun sentiment =
+        CommandRun.of(
+            new FineTuneCommand(),
+            "--task",
+            "sentiment",
+            "--model",
+            start.toString(),
+            "--train",
+            reviews.toString(),
+            "--valid",
+            reviews.toString(),
+            "--ner-context",
+            "8",
+            "--out",
+            temp.resolve("out2").toString());
+
+    assertThat(negative.exitCode()).isEqualTo(2);
+    assertThat(negative.stdout().lines().findFirst().orElse(""))
+        .contains("--ner-context must be >= 0 word pieces, was -2");
+    assertThat(sentiment.exitCode()).isEqualTo(2);
+    assertThat(sentiment.stdout().lines().findFirst().orElse(""))
+        .contains("--ner-context is for --task ner and joint only");
+  }
+
+  /**
+   * NER fine-tuning with {@code --ner-context} for two epochs of 6 steps: 48 sentences in 6
+   * documents, batches of 8.
+   */
+  private CommandRun nerContextRun(Path start, Path out, String context, String... extra)
+      throws Exception {
+    Path sentences = SyntheticData.documents(temp.resolve("docs.txt"), 6, 8, 3);
+    Path valid = SyntheticData.documents(temp.resolve("docs-valid.txt"), 2, 4, 4);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "--task",
+                "ner",
+                "--model",
+                start.toString(),
+                "--train",
+                sentences.toString(),
+                "--valid",
+                valid.toString(),
+                "--ner-context",
+                context,
+                "--out",
+                out.toString(),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "8",
+                "--lr",
+                "3e-3",
+                "--eval-every",
+                "4",
+                "--patience",
+                "5",
+                "--device",
+                "cpu"));
+    args.addAll(List.of(extra));
+    return CommandRun.of(new FineTuneCommand(), args.toArray(String[]::new));
+  }
+
   /** Joint fine-tuning for one epoch (12 steps of 8 reviews, the 48 sentences cycled twice). */
   private CommandRun jointRun(Path start, Path out, String... extra) throws Exception {
     Path reviews = SyntheticData.reviews(temp.resolve("r.jsonl"), 96, 1);

@@ -39,21 +39,32 @@ final class SyntheticData {
 
   /** CoNLL columns: sentences like "tom hanks loved paris ." with PER and LOC entities. */
   static Path sentences(Path file, int count, long seed) throws IOException {
+    return documents(file, 1, count, seed);
+  }
+
+  /**
+   * CoNLL columns as {@link #sentences}, in {@code documents} documents of {@code perDocument}
+   * sentences, each opened by a {@code -DOCSTART-} line.
+   */
+  static Path documents(Path file, int documents, int perDocument, long seed) throws IOException {
     Random random = new Random(seed);
     String[][] people = {{"tom", "hanks"}, {"meryl", "streep"}};
     String[] places = {"paris", "london"};
-    List<String> lines = new ArrayList<>(List.of("-DOCSTART- -X- -X- O", ""));
-    for (int i = 0; i < count; i++) {
-      String[] person = people[random.nextInt(people.length)];
-      lines.add(person[0] + " NNP B-NP B-PER");
-      lines.add(person[1] + " NNP I-NP I-PER");
-      lines.add((random.nextBoolean() ? "loved" : "hated") + " VBD B-VP O");
-      lines.add("the DT B-NP O");
-      lines.add("film NN I-NP O");
-      lines.add("in IN B-PP O");
-      lines.add(places[random.nextInt(places.length)] + " NNP B-NP B-LOC");
-      lines.add(". . O O");
-      lines.add("");
+    List<String> lines = new ArrayList<>();
+    for (int d = 0; d < documents; d++) {
+      lines.addAll(List.of("-DOCSTART- -X- -X- O", ""));
+      for (int i = 0; i < perDocument; i++) {
+        String[] person = people[random.nextInt(people.length)];
+        lines.add(person[0] + " NNP B-NP B-PER");
+        lines.add(person[1] + " NNP I-NP I-PER");
+        lines.add((random.nextBoolean() ? "loved" : "hated") + " VBD B-VP O");
+        lines.add("the DT B-NP O");
+        lines.add("film NN I-NP O");
+        lines.add("in IN B-PP O");
+        lines.add(places[random.nextInt(places.length)] + " NNP B-NP B-LOC");
+        lines.add(". . O O");
+        lines.add("");
+      }
     }
     return Files.write(file, lines);
   }
