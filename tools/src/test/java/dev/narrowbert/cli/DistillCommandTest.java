@@ -1,5 +1,8 @@
 package dev.narrowbert.cli;
 
+import static dev.narrowbert.cli.BlockTrainingRuns.losses;
+import static dev.narrowbert.cli.BlockTrainingRuns.maxDifference;
+import static dev.narrowbert.cli.BlockTrainingRuns.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
@@ -18,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code narrowbert distill} from a tiny 4-layer BERT teacher into its own weights as sfsf:sfsf.
@@ -27,13 +30,13 @@ class DistillCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path temp;
-  private Path corpus;
+  @RegisterExtension final BlockTrainingRuns runs = new BlockTrainingRuns();
+  private Path temp;
   private Path teacher;
 
   @BeforeEach
   void fixtures() throws IOException {
-    corpus = SyntheticData.reviews(temp.resolve("corpus.jsonl"), 80, 1);
+    temp = runs.directory();
     teacher = TinyModelDirectory.create(temp.resolve("teacher"), teacherConfig());
     Files.writeString(teacher.resolve("NOTICE"), "weights from a test\n");
   }
@@ -56,7 +59,7 @@ class DistillCommandTest {
         new ArrayList<>(
             List.of(
                 "--teacher", teacher.toString(),
-                "--corpus", corpus.toString(),
+                "--corpus", runs.corpus().toString(),
                 "--out", out.toString(),
                 "--steps", String.valueOf(steps),
                 "--batch-size", "4",
@@ -159,31 +162,5 @@ class DistillCommandTest {
 
   private static ParameterList sentimentHead(NarrowBertModel model) {
     return model.sentimentHead().getParameters();
-  }
-
-  private static float maxDifference(ParameterList a, ParameterList b) {
-    assertThat(a.size()).isEqualTo(b.size());
-    float max = 0;
-    for (int i = 0; i < a.size(); i++) {
-      float difference =
-          a.valueAt(i).getArray().sub(b.valueAt(i).getArray()).abs().max().getFloat();
-      max = Math.max(max, difference);
-    }
-    return max;
-  }
-
-  private static List<JsonNode> metrics(Path out) throws IOException {
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-      lines.add(JSON.readTree(line));
-    }
-    return lines;
-  }
-
-  private static List<Double> losses(Path out) throws IOException {
-    return metrics(out).stream()
-        .filter(m -> m.has("loss"))
-        .map(m -> m.get("loss").asDouble())
-        .toList();
   }
 }
