@@ -28,12 +28,13 @@ import java.util.Random;
  * draws from an RNG seeded the same every time, so evaluations at different steps compare.
  *
  * @param <E> the objective's held-out figures
+ * @param <S> the run's settings
  */
-public final class BlockTraining<E> {
+public final class BlockTraining<E, S extends BlockSettings<S>> {
 
   private final BlockObjective<E> objective;
   private final TrainingBlocks blocks;
-  private final BlockSettings<?> settings;
+  private final S settings;
   private final BlockSchedule schedule;
   private final BlockOrder order;
   private final WordPieceVocabulary vocabulary;
@@ -50,7 +51,7 @@ public final class BlockTraining<E> {
   public BlockTraining(
       BlockObjective<E> objective,
       TrainingBlocks blocks,
-      BlockSettings<?> settings,
+      S settings,
       WordPieceVocabulary vocabulary,
       Path out,
       PrintStream log) {
@@ -65,7 +66,7 @@ public final class BlockTraining<E> {
   }
 
   /** Draws {@code loss.png} with {@code chart} at every checkpoint (default: no chart). */
-  public BlockTraining<E> withChart(MetricsChart chart) {
+  public BlockTraining<E, S> withChart(MetricsChart chart) {
     this.chart = chart;
     return this;
   }
@@ -121,7 +122,12 @@ public final class BlockTraining<E> {
         if (step + 1 == end || (step + 1) % schedule.checkpointEvery() == 0) {
           last = evaluate(manager);
           metrics.log(step + 1, objective.metrics(last));
-          TrainingCheckpoint.save(out, objective.model(), vocabulary, optimizer, state(step + 1));
+          TrainingCheckpoint.save(
+              out,
+              objective.model(),
+              vocabulary,
+              optimizer,
+              new BlockTrainingState<>(step + 1, settings));
           chart.draw(
               out.resolve("loss.png"), objective.chartTitle(), metrics, objective.chartSeries());
           log.printf(
@@ -153,10 +159,5 @@ public final class BlockTraining<E> {
       }
     }
     return sums.result();
-  }
-
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private Object state(long step) {
-    return new BlockTrainingState(step, (BlockSettings) settings);
   }
 }

@@ -126,6 +126,24 @@ class DistillCommandTest {
   }
 
   @Test
+  void resumesACheckpointWrittenBeforeDistillationTargetsExisted() throws Exception {
+    Path straight = temp.resolve("straight");
+    Path interrupted = temp.resolve("interrupted");
+    assertThat(distill(straight, 6).exitCode()).isZero();
+    assertThat(distill(interrupted, 6, "--stop-after", "3").exitCode()).isZero();
+    // training-state.json as distill wrote it before --blocks, --head-weight and --temperature.
+    Path state = interrupted.resolve("training-state.json");
+    ObjectNode json = (ObjectNode) JSON.readTree(state.toFile());
+    ((ObjectNode) json.get("settings")).remove("targets");
+    JSON.writeValue(state.toFile(), json);
+
+    CommandRun resumed = distill(interrupted, 6, "--resume");
+
+    assertThat(resumed.exitCode()).as(resumed.stdout()).isZero();
+    assertThat(losses(interrupted)).hasSize(6).containsExactlyElementsOf(losses(straight));
+  }
+
+  @Test
   void refusesAStudentOfAnotherHiddenSize() throws IOException {
     Path narrow =
         TinyModelDirectory.create(
