@@ -172,6 +172,9 @@ public final class Distillation implements BlockObjective<DistillationObjective.
 
   @Override
   public Map<String, String> chartSeries() {
+    if (targets.matchesHeads()) {
+      return Map.of("train loss", "loss", "train MSE", "loss_states", "held-out MSE", "eval_mse");
+    }
     return Map.of("train MSE", "loss", "held-out MSE", "eval_mse");
   }
 
