@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The order in which a run visits the training blocks of {@link PackedBlocks}: epoch after epoch,
+ * The order in which a run visits the training blocks of {@link TrainingBlocks}: epoch after epoch,
  * each a permutation of all blocks seeded by (seed, epoch) (a Fisher-Yates shuffle). Step {@code s}
  * of batch size B takes global indices {@code s*B .. s*B+B-1}, so a batch is a pure function of
  * (seed, step): a resumed run sees exactly the batches an uninterrupted one would have seen. Shared
@@ -13,12 +13,12 @@ import java.util.Random;
  */
 public final class BlockOrder {
 
-  private final PackedBlocks blocks;
+  private final TrainingBlocks blocks;
   private final long seed;
   private int cachedEpoch = -1;
   private int[] cachedOrder;
 
-  public BlockOrder(PackedBlocks blocks, long seed) {
+  public BlockOrder(TrainingBlocks blocks, long seed) {
     this.blocks = blocks;
     this.seed = seed;
   }

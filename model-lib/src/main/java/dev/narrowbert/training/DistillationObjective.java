@@ -14,10 +14,11 @@ import dev.narrowbert.model.QueryPositions;
  * 2020) at the last layer, without its projection since both models share one width. Here the
  * teacher is normally the same weights run as full BERT and the student runs them as NarrowBERT (Li
  * et al., ACL 2023), so the loss teaches the narrow layers to read keys and values from the earlier
- * states H.
+ * states H. With a head weight W > 0 ({@link DistillationTargets}) the loss adds W times the heads'
+ * {@link SoftTargets}, so the student also learns what the heads read from the states.
  *
- * <p>The teacher always runs in inference mode (no dropout) with autograd off; its states are
- * targets, never a path for gradients.
+ * <p>The teacher always runs in inference mode (no dropout) with autograd off; its states and
+ * logits are targets, never a path for gradients.
  */
 public final class DistillationObjective {
 
@@ -28,8 +29,27 @@ public final class DistillationObjective {
    * @param cosine mean cosine similarity of student and teacher states per query
    * @param clsCosine the same at [CLS] (position 0) only, which sentiment classification reads
    * @param queries real query slots evaluated
+   * @param sentimentAgreement share of blocks whose argmax sentiment is the teacher's
+   * @param sentimentKl mean KL(teacher ‖ student) of the sentiment head per block, at T = 1
+   * @param entityKl mean KL(teacher ‖ student) of the entity head per word query, at T = 1
    */
-  public record Evaluation(double mse, double cosine, double clsCosine, long queries) {}
+  public record Evaluation(
+      double mse,
+      double cosine,
+      double clsCosine,
+      long queries,
+      double sentimentAgreement,
+      double sentimentKl,
+      double entityKl) {}
+
+  /**
+   * A training loss and its parts.
+   *
+   * @param total the scalar to minimise
+   * @param states the mean squared error of the final states
+   * @param heads W times the heads' soft-target loss (null when W = 0)
+   */
+  public record Loss(NDArray total, NDArray states, NDArray heads) {}
 
   /** Running sums over evaluation batches. */
   static final class Sums {
@@ -38,19 +58,40 @@ public final class DistillationObjective {
     private double queries;
     private double clsCosine;
     private double clsQueries;
+    private double agreeing;
+    private double sentimentKl;
+    private double entityKl;
+    private double words;
 
     Evaluation evaluation() {
       return new Evaluation(
-          squaredError / queries, cosine / queries, clsCosine / clsQueries, (long) queries);
+          squaredError / queries,
+          cosine / queries,
+          clsCosine / clsQueries,
+          (long) queries,
+          agreeing / clsQueries,
+          sentimentKl / clsQueries,
+          entityKl / Math.max(words, 1));
     }
   }
 
   private final NarrowBertModel student;
   private final NarrowBertModel teacher;
   private final ParameterStore parameterStore;
+  private final DistillationTargets targets;
+  private final SoftTargets heads;
 
+  /** States only, as {@link DistillationTargets#STATES_ON_PACKED_BLOCKS}. */
   public DistillationObjective(
       NarrowBertModel student, NarrowBertModel teacher, ParameterStore parameterStore) {
+    this(student, teacher, parameterStore, DistillationTargets.STATES_ON_PACKED_BLOCKS);
+  }
+
+  public DistillationObjective(
+      NarrowBertModel student,
+      NarrowBertModel teacher,
+      ParameterStore parameterStore,
+      DistillationTargets targets) {
     if (student.config().hiddenSize() != teacher.config().hiddenSize()) {
       throw new IllegalArgumentException(
           "student hidden size "
@@ -61,6 +102,8 @@ public final class DistillationObjective {
     this.student = student;
     this.teacher = teacher;
     this.parameterStore = parameterStore;
+    this.targets = targets;
+    this.heads = new SoftTargets(parameterStore);
   }
 
   /** The scalar training loss: the student in training mode (dropout on). */
@@ -70,9 +113,23 @@ public final class DistillationObjective {
 
   /** The scalar loss with the student in training or inference mode. */
   public NDArray loss(DistillationBatch batch, boolean training) {
+    return parts(batch, training).total();
+  }
+
+  /** The loss and its parts; the heads only run when W > 0. */
+  public Loss parts(DistillationBatch batch, boolean training) {
     NDArray target = teacherStates(batch); // (B, M, d)
     NDArray states = studentStates(batch, training); // (B, M, d)
-    return maskedMean(squaredError(states, target), batch.queries().mask()); // scalar
+    NDArray mse = maskedMean(squaredError(states, target), batch.queries().mask()); // scalar
+    if (!targets.matchesHeads()) {
+      return new Loss(mse, mse, null);
+    }
+    SoftTargets.Logits soft = withoutGradients(() -> heads.logits(teacher, target, false));
+    NDArray kl =
+        SoftTargets.loss(
+            soft, heads.logits(student, states, training), batch.queries(), targets.temperature());
+    NDArray weighted = kl.mul(targets.headWeight());
+    return new Loss(mse.add(weighted), mse, weighted);
   }
 
   /** Adds one held-out batch to {@code sums}, both models in inference mode. */
@@ -90,13 +147,39 @@ public final class DistillationObjective {
     sums.queries += mask.sum().getFloat();
     sums.clsCosine += cosine.mul(clsMask).sum().getFloat();
     sums.clsQueries += clsMask.sum().getFloat();
+    SoftTargets.Logits teacherLogits = heads.logits(teacher, target, false);
+    SoftTargets.Logits studentLogits = heads.logits(student, states, false);
+    sums.agreeing +=
+        teacherLogits
+            .sentiment()
+            .argMax(-1)
+            .eq(studentLogits.sentiment().argMax(-1))
+            .toType(DataType.FLOAT32, false)
+            .sum()
+            .getFloat();
+    sums.sentimentKl +=
+        SoftTargets.divergence(teacherLogits.sentiment(), studentLogits.sentiment(), 1f)
+            .sum()
+            .getFloat();
+    NDArray words = SoftTargets.wordMask(queries);
+    sums.entityKl +=
+        SoftTargets.divergence(teacherLogits.entity(), studentLogits.entity(), 1f)
+            .mul(words)
+            .sum()
+            .getFloat();
+    sums.words += words.sum().getFloat();
   }
 
   private NDArray teacherStates(DistillationBatch batch) {
+    return withoutGradients(
+        () -> teacher.encode(parameterStore, batch.inputs(), batch.queries(), false).queryStates());
+  }
+
+  private static <T> T withoutGradients(java.util.function.Supplier<T> forward) {
     boolean recording = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try {
-      return teacher.encode(parameterStore, batch.inputs(), batch.queries(), false).queryStates();
+      return forward.get();
     } finally {
       JniUtils.setGradMode(recording);
     }

@@ -6,7 +6,7 @@ package dev.narrowbert.training;
  * {@code [SEP]}. No padding is ever needed. The last {@code heldOut} blocks are kept for the
  * held-out evaluation (masked-LM or distillation) and never trained on.
  */
-public final class PackedBlocks {
+public final class PackedBlocks implements TrainingBlocks {
 
   private final int[] stream;
   private final int length;
@@ -40,20 +40,22 @@ public final class PackedBlocks {
     return length;
   }
 
+  @Override
   public int trainingBlocks() {
     return trainingBlocks;
   }
 
+  @Override
   public int heldOutBlocks() {
     return heldOutBlocks;
   }
 
-  /** Training block {@code index} in [0, trainingBlocks). */
+  @Override
   public int[] trainingBlock(int index) {
     return block(index);
   }
 
-  /** Held-out block {@code index} in [0, heldOutBlocks). */
+  @Override
   public int[] heldOutBlock(int index) {
     return block(trainingBlocks + index);
   }

@@ -18,11 +18,11 @@ import java.util.List;
 /**
  * A resumable checkpoint in a run's output directory: the model directory files ({@link
  * ModelDirectory}, so the checkpoint is also a loadable model), {@code optimizer.state} (AdamW
- * moments and step count) and {@code training-state.json}: for pretraining {@link State} (the data
- * position and every RNG draw are functions of (seed, step), so the step is the whole remaining
- * state), for fine-tuning {@link FineTuningState}, for distillation {@link Distillation.State}.
- * Files are written to a temporary directory first and moved in, so an interrupted write leaves the
- * previous checkpoint intact.
+ * moments and step count) and {@code training-state.json}: for pretraining and distillation a
+ * {@link BlockTrainingState} (the data position and every RNG draw are functions of (seed, step),
+ * so the step is the whole remaining state), for fine-tuning {@link FineTuningState}. Files are
+ * written to a temporary directory first and moved in, so an interrupted write leaves the previous
+ * checkpoint intact.
  */
 public final class TrainingCheckpoint {
 
@@ -39,9 +39,6 @@ public final class TrainingCheckpoint {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
-  /** What {@code training-state.json} holds. */
-  public record State(long step, PretrainingSettings settings) {}
 
   private TrainingCheckpoint() {}
 
@@ -78,14 +75,15 @@ public final class TrainingCheckpoint {
     return Files.isRegularFile(directory.resolve(STATE_FILE));
   }
 
-  public static State readState(Path directory) throws IOException {
-    return readState(directory, State.class);
+  /** The state of a {@link BlockTraining} run whose settings are {@code settings}. */
+  public static <S extends BlockSettings<S>> BlockTrainingState<S> readBlockState(
+      Path directory, Class<S> settings) throws IOException {
+    return JSON.readValue(
+        directory.resolve(STATE_FILE).toFile(),
+        JSON.getTypeFactory().constructParametricType(BlockTrainingState.class, settings));
   }
 
-  /**
-   * The state saved with the checkpoint, as {@code type} ({@link State}, {@link FineTuningState} or
-   * {@link Distillation.State}).
-   */
+  /** The state saved with the checkpoint, as {@code type} (e.g. {@link FineTuningState}). */
   public static <T> T readState(Path directory, Class<T> type) throws IOException {
     return JSON.readValue(directory.resolve(STATE_FILE).toFile(), type);
   }

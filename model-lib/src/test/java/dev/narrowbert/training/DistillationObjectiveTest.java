@@ -7,21 +7,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.inference.TinyModelDirectory;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The distillation loss on one set of tiny weights (hidden 36, 3 heads, FF 37) saved once and
@@ -29,22 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistillationObjectiveTest {
 
-  private static final String BERT = "sfsfsfsf";
-  // With one narrow layer the states would equal BERT's: its keys and values come from the
-  // states after layer 2 either way. The second narrow layer is where they differ.
-  private static final String NARROW = "sfsf:sfsf";
+  private static final String BERT = TinyDistillationWeights.BERT;
+  private static final String NARROW = TinyDistillationWeights.NARROW;
   private static final int LENGTH = 13;
 
-  @TempDir Path temp;
-  private Path weights;
+  @RegisterExtension final TinyDistillationWeights weights = new TinyDistillationWeights(0.02);
   private final WordPieceVocabulary vocabulary = TinyModelDirectory.vocabulary();
-
-  @BeforeEach
-  void weights() throws IOException {
-    weights =
-        TinyModelDirectory.create(
-            temp.resolve("weights"), TinyModelDirectory.config().withLayerStack(BERT));
-  }
 
   @Test
   void studentIdenticalToTheTeacherHasZeroLoss() throws IOException {
@@ -148,35 +134,16 @@ class DistillationObjectiveTest {
   }
 
   private NarrowBertModel load(NDManager manager, String stack) throws IOException {
-    return ModelDirectory.load(weights, manager, c -> c.withLayerStack(stack)).model();
+    return weights.load(manager, stack);
   }
 
   /** Blocks of unequal content length: [CLS], words, [SEP] between two sentences, then [PAD]. */
   private DistillationBatch batch(NDManager manager, int size, float rate) {
-    Random random = new Random(11);
-    DistillationQueries queries =
-        new DistillationQueries(
-            rate, Set.of(vocabulary.clsId(), vocabulary.sepId(), vocabulary.padId()));
-    List<int[]> blocks = new ArrayList<>();
-    List<int[]> positions = new ArrayList<>();
-    for (int b = 0; b < size; b++) {
-      int[] block = block(random, LENGTH - 2 - 2 * b);
-      blocks.add(block);
-      positions.add(queries.choose(block, random));
-    }
-    return DistillationBatch.of(manager, blocks, positions, vocabulary);
+    return weights.batch(manager, size, LENGTH, rate);
   }
 
-  /** [CLS], {@code content} ids with a [SEP] in the middle, [SEP], padding up to LENGTH. */
   private int[] block(Random random, int content) {
-    int[] block = new int[LENGTH];
-    java.util.Arrays.fill(block, vocabulary.padId());
-    block[0] = vocabulary.clsId();
-    for (int t = 1; t <= content; t++) {
-      block[t] = t == content / 2 + 1 ? vocabulary.sepId() : 5 + random.nextInt(48);
-    }
-    block[content + 1] = vocabulary.sepId();
-    return block;
+    return weights.block(random, content, LENGTH);
   }
 
   private static Map<Parameter, float[]> snapshot(NarrowBertModel... models) {

@@ -1,13 +1,29 @@
 package dev.narrowbert.cli;
 
+import dev.narrowbert.training.BlockSchedule;
+import dev.narrowbert.training.BlockSettings;
+import dev.narrowbert.training.BlockTrainingState;
+import dev.narrowbert.training.MetricsLog;
+import dev.narrowbert.training.TrainingCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * The options that {@code pretrain} and {@code distill} share: both train on packed corpus blocks
- * with a step schedule, held-out evaluation and exact {@code --resume}. Batch size and learning
- * rate stay with each command, whose defaults differ.
+ * The options that {@code pretrain} and {@code distill} share (a picocli mixin): both train on
+ * corpus blocks with a step schedule, held-out evaluation and exact {@code --resume} ({@link
+ * dev.narrowbert.training.BlockTraining}). Batch size and learning rate stay with each command,
+ * whose defaults differ. Also the one place that decides, from {@code --out} and {@code --resume},
+ * where a run starts.
  */
 public final class BlockTrainingOptions {
+
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec spec;
 
   @Option(names = "--steps", defaultValue = "1000", description = "Total optimisation steps.")
   private long steps;
@@ -47,6 +63,66 @@ public final class BlockTrainingOptions {
       paramLabel = "STEP",
       description = "Checkpoint and stop after this step; continue later with --resume.")
   private Long stopAfter;
+
+  /**
+   * The shared settings of a run, with the command's batch size and learning rate; a usage error if
+   * any is out of range.
+   */
+  BlockSchedule schedule(int batchSize, float learningRate) {
+    try {
+      return new BlockSchedule(
+          steps,
+          batchSize,
+          sequenceLength,
+          learningRate,
+          warmupSteps(),
+          weightDecay,
+          clip,
+          seed,
+          heldOutBlocks,
+          checkpointEvery);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /**
+   * The step a run into {@code out} starts at: 0 for a fresh run into a directory without a
+   * checkpoint, the checkpoint's step for {@code --resume} if the checkpoint's settings continue
+   * into {@code settings}; a usage error otherwise. Creates {@code out}.
+   */
+  <S extends BlockSettings<S>> long startStep(Path out, S settings, Class<S> type)
+      throws IOException {
+    Files.createDirectories(out);
+    if (!resume) {
+      if (TrainingCheckpoint.exists(out)) {
+        throw usage("--out " + out + " already holds a run: pass --resume or a new DIR");
+      }
+      return 0;
+    }
+    if (!TrainingCheckpoint.exists(out)) {
+      throw usage("--resume: no checkpoint in " + out);
+    }
+    BlockTrainingState<S> state = TrainingCheckpoint.readBlockState(out, type);
+    if (!state.settings().continues(settings)) {
+      throw usage(
+          "--resume with different settings: checkpoint has "
+              + state.settings()
+              + ", command line gives "
+              + settings);
+    }
+    return state.step();
+  }
+
+  /** {@code metrics.jsonl} of the run in {@code out}: new, or kept up to {@code startStep}. */
+  MetricsLog metrics(Path out, long startStep) throws IOException {
+    Path file = out.resolve("metrics.jsonl");
+    return resume ? MetricsLog.resume(file, startStep) : MetricsLog.create(file);
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
 
   long steps() {
     return steps;

@@ -1,22 +1,28 @@
 package dev.narrowbert.cli;
 
+import dev.narrowbert.data.CorpusDocuments;
+import dev.narrowbert.tokenizer.ReviewTokenizer;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import dev.narrowbert.training.PackedBlocks;
+import dev.narrowbert.training.ReviewBlocks;
 import dev.narrowbert.training.TokenizedCorpus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code --corpus FILE... [--exclude FILE...]} of the commands that train on packed blocks of text
- * ({@code pretrain}, {@code distill}; a picocli mixin), and the one way they turn them into {@link
- * PackedBlocks}: tokenised once into the run directory's cache, then cut into blocks.
+ * {@code --corpus FILE... [--exclude FILE...]} of the commands that train on blocks of text ({@code
+ * pretrain}, {@code distill}; a picocli mixin), and the one way they turn them into {@link
+ * PackedBlocks} (tokenised once into the run directory's cache, then cut into blocks) or {@link
+ * ReviewBlocks} (one review per block).
  */
 public final class CorpusOptions {
 
@@ -60,5 +66,34 @@ public final class CorpusOptions {
     int[] ids =
         TokenizedCorpus.cached(out.resolve(CACHE), corpus, exclude, vocabulary, err::println).ids();
     return new PackedBlocks(ids, length, vocabulary.clsId(), vocabulary.sepId(), heldOut);
+  }
+
+  /**
+   * The corpus as one review per block, tokenised by {@code tokenizer} (whose maximum length is the
+   * block length), the last {@code heldOut} kept for evaluation.
+   */
+  ReviewBlocks reviews(ReviewTokenizer tokenizer, int pad, int heldOut, PrintStream err)
+      throws IOException {
+    Set<String> excluded = new HashSet<>();
+    for (Path file : exclude) {
+      CorpusDocuments.read(file, text -> excluded.add(text.strip()));
+    }
+    ReviewBlocks blocks =
+        ReviewBlocks.read(
+            corpus,
+            excluded,
+            tokenizer,
+            pad,
+            heldOut,
+            report -> {
+              if (report.badLines() > 0) {
+                err.println(report.summary());
+              }
+            });
+    err.printf(
+        java.util.Locale.ROOT,
+        "corpus: %d reviews, one block each%n",
+        blocks.trainingBlocks() + blocks.heldOutBlocks());
+    return blocks;
   }
 }

@@ -7,12 +7,17 @@ import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.pretrained.PretrainedImport;
+import dev.narrowbert.tokenizer.ReviewTokenizer;
+import dev.narrowbert.tokenizer.WordPieceTokenizer;
+import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import dev.narrowbert.training.AdamW;
+import dev.narrowbert.training.BlockTraining;
 import dev.narrowbert.training.Distillation;
 import dev.narrowbert.training.DistillationObjective;
 import dev.narrowbert.training.DistillationSettings;
+import dev.narrowbert.training.DistillationTargets;
 import dev.narrowbert.training.MetricsLog;
-import dev.narrowbert.training.PackedBlocks;
+import dev.narrowbert.training.TrainingBlocks;
 import dev.narrowbert.training.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,16 +40,18 @@ import picocli.CommandLine.Spec;
 /**
  * {@code narrowbert distill --teacher DIR --out DIR --corpus FILE...}: teaches a NarrowBERT student
  * (by default the teacher's own weights with 2 full layers, the rest narrow) to reproduce the
- * frozen teacher's final states ({@link Distillation}), with checkpoints, {@code metrics.jsonl},
- * {@code loss.png} and exact {@code --resume}, as {@code pretrain} has. {@code --out} ends as a
- * loadable model directory: the student, with the heads it started with.
+ * frozen teacher's final states ({@link Distillation}) and, with {@code --head-weight}, its heads'
+ * soft targets, on packed blocks or one review per block ({@code --blocks}), with checkpoints,
+ * {@code metrics.jsonl}, {@code loss.png} and exact {@code --resume}, as {@code pretrain} has.
+ * {@code --out} ends as a loadable model directory: the student, with the heads it started with
+ * (or, with {@code --head-weight}, heads trained on the teacher's soft targets).
  */
 @Command(
     name = "distill",
     mixinStandardHelpOptions = true,
     description =
         "Distils a model (e.g. the weights run as BERT) into a NarrowBERT student by matching"
-            + " its final states.")
+            + " its final states and, with --head-weight, its heads' soft targets.")
 public final class DistillCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
@@ -90,6 +97,35 @@ public final class DistillCommand implements Callable<Integer> {
       description = "Share of positions compared besides [CLS] (default: ${DEFAULT-VALUE}).")
   private float queryRate;
 
+  @Option(
+      names = "--blocks",
+      defaultValue = "packed",
+      paramLabel = "packed|reviews",
+      description =
+          "packed: blocks cut from the document stream, across reviews; reviews: one review per"
+              + " block as the sentiment head reads it ([CLS], its first word pieces up to"
+              + " --seq-len, [SEP], padding masked), --batch-size reviews a step"
+              + " (default: ${DEFAULT-VALUE}).")
+  private String blocks;
+
+  @Option(
+      names = "--head-weight",
+      defaultValue = "0",
+      paramLabel = "W",
+      description =
+          "Weight of the heads' soft targets (Hinton et al. 2015): W * T^2 * KL(teacher || student)"
+              + " of the sentiment logits at [CLS] plus the entity tag logits at the queries."
+              + " W > 0 trains those heads too; 0 keeps them frozen (default: ${DEFAULT-VALUE}).")
+  private float headWeight;
+
+  @Option(
+      names = "--temperature",
+      defaultValue = "2",
+      paramLabel = "T",
+      description =
+          "Softens both models' head logits for --head-weight (default: ${DEFAULT-VALUE}).")
+  private float temperature;
+
   @Override
   public Integer call() throws IOException {
     PrintStream err = System.err;
@@ -110,24 +146,7 @@ public final class DistillCommand implements Callable<Integer> {
     }
     String stack = studentStack(teacherConfig, studentConfig);
     DistillationSettings settings = settings(stack);
-    Files.createDirectories(out);
-    long startStep = 0;
-    if (training.resume()) {
-      if (!TrainingCheckpoint.exists(out)) {
-        throw usage("--resume: no checkpoint in " + out);
-      }
-      Distillation.State state = TrainingCheckpoint.readState(out, Distillation.State.class);
-      if (!state.settings().continues(settings)) {
-        throw usage(
-            "--resume with different settings: checkpoint has "
-                + state.settings()
-                + ", command line gives "
-                + settings);
-      }
-      startStep = state.step();
-    } else if (TrainingCheckpoint.exists(out)) {
-      throw usage("--out " + out + " already holds a run: pass --resume or a new DIR");
-    }
+    long startStep = training.startStep(out, settings, DistillationSettings.class);
     try (NDManager manager = NDManager.newBaseManager(device.resolve())) {
       ModelDirectory frozen = ModelDirectory.load(teacher, manager);
       NarrowBertModel studentModel =
@@ -153,9 +172,19 @@ public final class DistillCommand implements Callable<Integer> {
       if (student != null) {
         PretrainedImport.copyNotice(student, out);
       }
-      PackedBlocks blocks =
-          corpus.blocks(
-              out, frozen.vocabulary(), training.sequenceLength(), training.heldOutBlocks(), err);
+      TrainingBlocks blocks =
+          settings.targets().blocks() == DistillationTargets.Blocks.PACKED
+              ? corpus.blocks(
+                  out,
+                  frozen.vocabulary(),
+                  training.sequenceLength(),
+                  training.heldOutBlocks(),
+                  err)
+              : corpus.reviews(
+                  reviewTokenizer(frozen.vocabulary(), studentModel.config()),
+                  frozen.vocabulary().padId(),
+                  training.heldOutBlocks(),
+                  err);
       err.printf(
           Locale.ROOT,
           "%d training blocks of %d tokens (%d held out); %s -> %s; steps %d..%d%n",
@@ -165,15 +194,17 @@ public final class DistillCommand implements Callable<Integer> {
           frozen.config().layerStack(),
           studentModel.config().layerStack(),
           startStep,
-          settings.totalSteps());
-      Path metricsFile = out.resolve("metrics.jsonl");
-      try (MetricsLog metrics =
-          training.resume()
-              ? MetricsLog.resume(metricsFile, startStep)
-              : MetricsLog.create(metricsFile)) {
+          settings.schedule().totalSteps());
+      try (MetricsLog metrics = training.metrics(out, startStep)) {
         DistillationObjective.Evaluation last =
-            new Distillation(
-                    frozen.model(), studentModel, frozen.vocabulary(), blocks, settings, out, err)
+            new BlockTraining<>(
+                    new Distillation(
+                        manager, frozen.model(), studentModel, frozen.vocabulary(), settings),
+                    blocks,
+                    settings,
+                    frozen.vocabulary(),
+                    out,
+                    err)
                 .withChart(LossChart::write)
                 .run(manager, optimizer, startStep, training.stopAfter(), metrics);
         spec.commandLine()
@@ -183,8 +214,11 @@ public final class DistillCommand implements Callable<Integer> {
                     .put("out", out.toString())
                     .putFixed("eval_mse", last == null ? null : (Double) last.mse(), 8)
                     .putFixed("eval_cosine", last == null ? null : (Double) last.cosine(), 6)
+                    .putFixed("eval_cls_cosine", last == null ? null : (Double) last.clsCosine(), 6)
                     .putFixed(
-                        "eval_cls_cosine", last == null ? null : (Double) last.clsCosine(), 6));
+                        "eval_sentiment_agreement",
+                        last == null ? null : (Double) last.sentimentAgreement(),
+                        4));
       }
     }
     return 0;
@@ -220,22 +254,25 @@ public final class DistillCommand implements Callable<Integer> {
   private DistillationSettings settings(String stack) throws IOException {
     try {
       return new DistillationSettings(
-          training.steps(),
-          batchSize,
-          training.sequenceLength(),
-          learningRate,
-          training.warmupSteps(),
-          training.weightDecay(),
-          training.clip(),
+          training.schedule(batchSize, learningRate),
           queryRate,
-          training.seed(),
-          training.heldOutBlocks(),
-          training.checkpointEvery(),
           sha256(teacher.resolve(ModelDirectory.PARAMS_FILE)),
-          stack);
+          stack,
+          new DistillationTargets(
+              DistillationTargets.Blocks.fromJson(blocks), headWeight, temperature));
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
+  }
+
+  /**
+   * Reviews tokenised as the student reads them at run time ({@link ModelDirectory#tokenizer}: its
+   * vocabulary and truncation), truncated to {@code --seq-len}.
+   */
+  private ReviewTokenizer reviewTokenizer(
+      WordPieceVocabulary vocabulary, NarrowBertConfig studentConfig) {
+    return new ReviewTokenizer(
+        new WordPieceTokenizer(vocabulary, training.sequenceLength(), studentConfig.truncation()));
   }
 
   /** A model directory's config, or a usage error naming the option that gave the directory. */

@@ -7,6 +7,7 @@ import dev.narrowbert.model.NarrowBertModel;
 import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import dev.narrowbert.training.AdamW;
+import dev.narrowbert.training.BlockTraining;
 import dev.narrowbert.training.MaskedLmObjective;
 import dev.narrowbert.training.MaskedLmPretraining;
 import dev.narrowbert.training.MetricsLog;
@@ -15,7 +16,6 @@ import dev.narrowbert.training.PretrainingSettings;
 import dev.narrowbert.training.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -89,26 +89,7 @@ public final class PretrainCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--layer-stack cannot change a model loaded with --init-from");
     }
-    Files.createDirectories(out);
-    long startStep = 0;
-    if (training.resume()) {
-      if (!TrainingCheckpoint.exists(out)) {
-        throw new ParameterException(spec.commandLine(), "--resume: no checkpoint in " + out);
-      }
-      TrainingCheckpoint.State state = TrainingCheckpoint.readState(out);
-      if (!state.settings().withCheckpointEvery(1).equals(settings.withCheckpointEvery(1))) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "--resume with different settings: checkpoint has "
-                + state.settings()
-                + ", command line gives "
-                + settings);
-      }
-      startStep = state.step();
-    } else if (TrainingCheckpoint.exists(out)) {
-      throw new ParameterException(
-          spec.commandLine(), "--out " + out + " already holds a run: pass --resume or a new DIR");
-    }
+    long startStep = training.startStep(out, settings, PretrainingSettings.class);
     try (NDManager manager = NDManager.newBaseManager(device.resolve())) {
       NarrowBertModel model;
       WordPieceVocabulary vocabulary;
@@ -146,14 +127,16 @@ public final class PretrainCommand implements Callable<Integer> {
           blocks.heldOutBlocks(),
           model.config().layerStack(),
           startStep,
-          settings.totalSteps());
-      Path metricsFile = out.resolve("metrics.jsonl");
-      try (MetricsLog metrics =
-          training.resume()
-              ? MetricsLog.resume(metricsFile, startStep)
-              : MetricsLog.create(metricsFile)) {
+          settings.schedule().totalSteps());
+      try (MetricsLog metrics = training.metrics(out, startStep)) {
         MaskedLmObjective.Evaluation last =
-            new MaskedLmPretraining(model, vocabulary, blocks, settings, out, err)
+            new BlockTraining<>(
+                    new MaskedLmPretraining(manager, model, vocabulary, settings),
+                    blocks,
+                    settings,
+                    vocabulary,
+                    out,
+                    err)
                 .withChart(LossChart::write)
                 .run(manager, optimizer, startStep, training.stopAfter(), metrics);
         spec.commandLine()
@@ -169,22 +152,7 @@ public final class PretrainCommand implements Callable<Integer> {
   }
 
   private PretrainingSettings settings() {
-    try {
-      return new PretrainingSettings(
-          training.steps(),
-          batchSize,
-          training.sequenceLength(),
-          learningRate,
-          training.warmupSteps(),
-          training.weightDecay(),
-          training.clip(),
-          maskRate,
-          training.seed(),
-          training.heldOutBlocks(),
-          training.checkpointEvery());
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
+    return new PretrainingSettings(training.schedule(batchSize, learningRate), maskRate);
   }
 
   private NarrowBertConfig modelConfig(WordPieceVocabulary vocabulary) throws IOException {

@@ -1,5 +1,8 @@
 package dev.narrowbert.cli;
 
+import static dev.narrowbert.cli.BlockTrainingRuns.losses;
+import static dev.narrowbert.cli.BlockTrainingRuns.maxDifference;
+import static dev.narrowbert.cli.BlockTrainingRuns.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
@@ -16,9 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code narrowbert distill} from a tiny 4-layer BERT teacher into its own weights as sfsf:sfsf.
@@ -27,13 +31,13 @@ class DistillCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path temp;
-  private Path corpus;
+  @RegisterExtension final BlockTrainingRuns runs = new BlockTrainingRuns();
+  private Path temp;
   private Path teacher;
 
   @BeforeEach
   void fixtures() throws IOException {
-    corpus = SyntheticData.reviews(temp.resolve("corpus.jsonl"), 80, 1);
+    temp = runs.directory();
     teacher = TinyModelDirectory.create(temp.resolve("teacher"), teacherConfig());
     Files.writeString(teacher.resolve("NOTICE"), "weights from a test\n");
   }
@@ -56,7 +60,7 @@ class DistillCommandTest {
         new ArrayList<>(
             List.of(
                 "--teacher", teacher.toString(),
-                "--corpus", corpus.toString(),
+                "--corpus", runs.corpus().toString(),
                 "--out", out.toString(),
                 "--steps", String.valueOf(steps),
                 "--batch-size", "4",
@@ -122,6 +126,24 @@ class DistillCommandTest {
   }
 
   @Test
+  void resumesACheckpointWrittenBeforeDistillationTargetsExisted() throws Exception {
+    Path straight = temp.resolve("straight");
+    Path interrupted = temp.resolve("interrupted");
+    assertThat(distill(straight, 6).exitCode()).isZero();
+    assertThat(distill(interrupted, 6, "--stop-after", "3").exitCode()).isZero();
+    // training-state.json as distill wrote it before --blocks, --head-weight and --temperature.
+    Path state = interrupted.resolve("training-state.json");
+    ObjectNode json = (ObjectNode) JSON.readTree(state.toFile());
+    ((ObjectNode) json.get("settings")).remove("targets");
+    JSON.writeValue(state.toFile(), json);
+
+    CommandRun resumed = distill(interrupted, 6, "--resume");
+
+    assertThat(resumed.exitCode()).as(resumed.stdout()).isZero();
+    assertThat(losses(interrupted)).hasSize(6).containsExactlyElementsOf(losses(straight));
+  }
+
+  @Test
   void refusesAStudentOfAnotherHiddenSize() throws IOException {
     Path narrow =
         TinyModelDirectory.create(
@@ -157,33 +179,118 @@ class DistillCommandTest {
     assertThat(run.stdout()).contains("already holds a run");
   }
 
+  @Test
+  void reviewBlocksWithSoftTargetsTrainTheHeadsAndLogTheLossParts() throws Exception {
+    Path out = temp.resolve("run");
+
+    CommandRun run = distill(out, 6, "--blocks", "reviews", "--head-weight", "1");
+
+    assertThat(run.exitCode()).as(run.stdout()).isZero();
+    List<JsonNode> steps = metrics(out).stream().filter(m -> m.has("loss")).toList();
+    assertThat(steps).hasSize(6);
+    for (JsonNode step : steps) {
+      assertThat(step.get("loss").asDouble())
+          .isCloseTo(
+              step.get("loss_states").asDouble() + step.get("loss_heads").asDouble(),
+              org.assertj.core.data.Offset.offset(1e-5));
+      assertThat(step.get("loss_heads").asDouble()).isPositive();
+    }
+    List<JsonNode> evaluations = metrics(out).stream().filter(m -> m.has("eval_mse")).toList();
+    assertThat(evaluations).extracting(m -> m.get("step").asLong()).containsExactly(0L, 3L, 6L);
+    for (JsonNode evaluation : evaluations) {
+      assertThat(evaluation.get("eval_sentiment_agreement").asDouble()).isBetween(0.0, 1.0);
+      assertThat(evaluation.get("eval_sentiment_kl").asDouble()).isGreaterThan(-1e-6);
+    }
+    assertThat(JSON.readTree(run.lastLine()).has("eval_sentiment_agreement")).isTrue();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NarrowBertModel distilled = ModelDirectory.load(out, manager).model();
+      NarrowBertModel original = ModelDirectory.load(teacher, manager).model();
+      assertThat(maxDifference(sentimentHead(distilled), sentimentHead(original))).isPositive();
+      assertThat(
+              maxDifference(
+                  distilled.entityHead().getParameters(), original.entityHead().getParameters()))
+          .isPositive();
+      assertThat(
+              maxDifference(
+                  distilled.mlmHead().getParameters(), original.mlmHead().getParameters()))
+          .isZero();
+    }
+  }
+
+  @Test
+  void defaultRunLogsNoLossPartsButTheNewHeldOutFigures() throws Exception {
+    Path out = temp.resolve("run");
+
+    assertThat(distill(out, 3).exitCode()).isZero();
+
+    assertThat(metrics(out))
+        .filteredOn(m -> m.has("loss"))
+        .allSatisfy(m -> assertThat(m.has("loss_heads") || m.has("loss_states")).isFalse());
+    assertThat(metrics(out))
+        .filteredOn(m -> m.has("eval_mse"))
+        .hasSize(2)
+        .allSatisfy(m -> assertThat(m.has("eval_sentiment_agreement")).isTrue());
+  }
+
+  @Test
+  void resumedRunWithReviewBlocksAndSoftTargetsMatchesUninterruptedRun() throws Exception {
+    Path straight = temp.resolve("straight");
+    Path interrupted = temp.resolve("interrupted");
+    String[] options = {"--blocks", "reviews", "--head-weight", "0.5", "--temperature", "3"};
+
+    assertThat(distill(straight, 6, options).exitCode()).isZero();
+    assertThat(distill(interrupted, 6, with(options, "--stop-after", "3")).exitCode()).isZero();
+    assertThat(distill(interrupted, 6, with(options, "--resume")).exitCode()).isZero();
+
+    assertThat(losses(interrupted)).hasSize(6).containsExactlyElementsOf(losses(straight));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ParameterList a = ModelDirectory.load(straight, manager).model().getParameters();
+      ParameterList b = ModelDirectory.load(interrupted, manager).model().getParameters();
+      assertThat(maxDifference(a, b)).isLessThanOrEqualTo(1e-6f);
+    }
+  }
+
+  @Test
+  void refusesToResumeWithOtherTargets() {
+    Path out = temp.resolve("run");
+    assertThat(distill(out, 2).exitCode()).isZero();
+
+    for (String[] other :
+        List.of(
+            new String[] {"--head-weight", "1"},
+            new String[] {"--temperature", "4"},
+            new String[] {"--blocks", "reviews"})) {
+      CommandRun run = distill(out, 2, with(other, "--resume"));
+
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.stdout()).contains("--resume with different settings");
+    }
+  }
+
+  @Test
+  void refusesBadTargetsWithOneLine() {
+    Map<List<String>, String> problems =
+        Map.of(
+            List.of("--temperature", "0"), "temperature must be > 0, was 0.0",
+            List.of("--head-weight", "-1"), "head weight must be >= 0, was -1.0",
+            List.of("--blocks", "words"), "unknown blocks 'words' (expected packed or reviews)");
+    problems.forEach(
+        (options, message) -> {
+          CommandRun run = distill(temp.resolve("run"), 2, options.toArray(String[]::new));
+
+          assertThat(run.exitCode()).as(message).isEqualTo(2);
+          assertThat(run.stdout().lines().findFirst().orElseThrow()).isEqualTo(message);
+          assertThat(temp.resolve("run")).doesNotExist();
+        });
+  }
+
+  private static String[] with(String[] options, String... more) {
+    List<String> all = new ArrayList<>(List.of(options));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
   private static ParameterList sentimentHead(NarrowBertModel model) {
     return model.sentimentHead().getParameters();
-  }
-
-  private static float maxDifference(ParameterList a, ParameterList b) {
-    assertThat(a.size()).isEqualTo(b.size());
-    float max = 0;
-    for (int i = 0; i < a.size(); i++) {
-      float difference =
-          a.valueAt(i).getArray().sub(b.valueAt(i).getArray()).abs().max().getFloat();
-      max = Math.max(max, difference);
-    }
-    return max;
-  }
-
-  private static List<JsonNode> metrics(Path out) throws IOException {
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-      lines.add(JSON.readTree(line));
-    }
-    return lines;
-  }
-
-  private static List<Double> losses(Path out) throws IOException {
-    return metrics(out).stream()
-        .filter(m -> m.has("loss"))
-        .map(m -> m.get("loss").asDouble())
-        .toList();
   }
 }

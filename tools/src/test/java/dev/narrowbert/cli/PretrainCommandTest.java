@@ -1,5 +1,8 @@
 package dev.narrowbert.cli;
 
+import static dev.narrowbert.cli.BlockTrainingRuns.losses;
+import static dev.narrowbert.cli.BlockTrainingRuns.maxDifference;
+import static dev.narrowbert.cli.BlockTrainingRuns.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
@@ -15,20 +18,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PretrainCommandTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path temp;
-  private Path corpus;
+  @RegisterExtension final BlockTrainingRuns runs = new BlockTrainingRuns();
+  private Path temp;
   private Path config;
   private Path vocab;
 
   @BeforeEach
   void fixtures() throws IOException {
-    corpus = SyntheticData.reviews(temp.resolve("corpus.jsonl"), 80, 1);
+    temp = runs.directory();
     config = temp.resolve("config.json");
     TinyModelDirectory.config().save(config);
     vocab = temp.resolve("vocab.txt");
@@ -39,7 +42,7 @@ class PretrainCommandTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--corpus", corpus.toString(),
+                "--corpus", runs.corpus().toString(),
                 "--config", config.toString(),
                 "--vocab", vocab.toString(),
                 "--out", out.toString(),
@@ -91,13 +94,7 @@ class PretrainCommandTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       ParameterList a = ModelDirectory.load(straight, manager).model().getParameters();
       ParameterList b = ModelDirectory.load(interrupted, manager).model().getParameters();
-      float maxDifference = 0;
-      for (int i = 0; i < a.size(); i++) {
-        float difference =
-            a.valueAt(i).getArray().sub(b.valueAt(i).getArray()).abs().max().getFloat();
-        maxDifference = Math.max(maxDifference, difference);
-      }
-      assertThat(maxDifference).isLessThanOrEqualTo(1e-6f);
+      assertThat(maxDifference(a, b)).isLessThanOrEqualTo(1e-6f);
     }
   }
 
@@ -110,20 +107,5 @@ class PretrainCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stdout()).contains("--resume with different settings");
-  }
-
-  private static List<JsonNode> metrics(Path out) throws IOException {
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
-      lines.add(JSON.readTree(line));
-    }
-    return lines;
-  }
-
-  private static List<Double> losses(Path out) throws IOException {
-    return metrics(out).stream()
-        .filter(m -> m.has("loss"))
-        .map(m -> m.get("loss").asDouble())
-        .toList();
   }
 }
