@@ -51,16 +51,7 @@ public final class PackedBlocks implements TrainingBlocks {
   }
 
   @Override
-  public int[] trainingBlock(int index) {
-    return block(index);
-  }
-
-  @Override
-  public int[] heldOutBlock(int index) {
-    return block(trainingBlocks + index);
-  }
-
-  private int[] block(int index) {
+  public int[] block(int index) {
     int[] ids = new int[length];
     ids[0] = cls;
     System.arraycopy(stream, index * (length - 2), ids, 1, length - 2);

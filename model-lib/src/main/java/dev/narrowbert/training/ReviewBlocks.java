@@ -94,16 +94,7 @@ public final class ReviewBlocks implements TrainingBlocks {
   }
 
   @Override
-  public int[] trainingBlock(int index) {
-    return block(index);
-  }
-
-  @Override
-  public int[] heldOutBlock(int index) {
-    return block(trainingBlocks + index);
-  }
-
-  private int[] block(int index) {
+  public int[] block(int index) {
     int[] document = documents.get(index);
     int[] ids = Arrays.copyOf(document, length);
     Arrays.fill(ids, document.length, length, pad);

@@ -12,9 +12,16 @@ public interface TrainingBlocks {
 
   int heldOutBlocks();
 
+  /** Block {@code index} of all blocks: the training blocks first, then the held-out ones. */
+  int[] block(int index);
+
   /** Training block {@code index} in [0, trainingBlocks). */
-  int[] trainingBlock(int index);
+  default int[] trainingBlock(int index) {
+    return block(index);
+  }
 
   /** Held-out block {@code index} in [0, heldOutBlocks). */
-  int[] heldOutBlock(int index);
+  default int[] heldOutBlock(int index) {
+    return block(trainingBlocks() + index);
+  }
 }
