@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ class KafkaCommandITCase {
       assertThat(received).hasSize(10).contains("review 0", "review 9");
 
       // Ctrl-C: SIGINT to the process (Process.destroy() would also close its output streams).
-      new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+      new ProcessBuilder("kill", ctrlC(), String.valueOf(process.pid())).start().waitFor();
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("broker process exits").isTrue();
       String log = stderr.get(10, TimeUnit.SECONDS);
       assertThat(log).contains("Kafka broker stopped.");
@@ -107,5 +108,26 @@ class KafkaCommandITCase {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * {@code -INT}, as Ctrl-C sends; or {@code -TERM} where this JVM was started with SIGINT ignored
+   * (a build run in the background of a shell without job control, e.g. {@code nohup mvn ... &}):
+   * the broker process inherits that, so SIGINT could not reach it, while SIGTERM runs the same JVM
+   * shutdown hooks.
+   */
+  private static String ctrlC() throws java.io.IOException {
+    Path status = Path.of("/proc/self/status");
+    if (Files.isReadable(status)) {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("SigIgn:")) {
+          long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+          return (ignored & (1L << (2 - 1))) != 0
+              ? "-TERM"
+              : "-INT"; // bit n-1: signal n; SIGINT = 2
+        }
+      }
+    }
+    return "-INT";
   }
 }
