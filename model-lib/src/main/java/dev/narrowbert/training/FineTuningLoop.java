@@ -160,7 +160,7 @@ public final class FineTuningLoop {
     long evaluateEvery = settings.evaluateEvery() > 0 ? settings.evaluateEvery() : stepsPerEpoch;
     List<Integer> sizes = objectives.stream().map(o -> o.train().size()).toList();
     List<Map<String, String>> exampleSettings =
-        objectives.stream().map(o -> o.task().exampleSettings()).toList();
+        objectives.stream().map(FineTuningObjective::exampleSettings).toList();
     FineTuningCheckpoints checkpoints =
         new FineTuningCheckpoints(out, checkpointEvery, stopAfter, total);
     FineTuningState state =

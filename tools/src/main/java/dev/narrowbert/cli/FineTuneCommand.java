@@ -97,6 +97,13 @@ public final class FineTuneCommand implements Callable<Integer> {
   private Double validFraction;
 
   @Option(
+      names = "--valid-seed",
+      description =
+          "Seed of the --valid-fraction split (default: --seed). Give an earlier stage's seed to"
+              + " keep its held-out examples while --seed draws a new order.")
+  private Long validSeed;
+
+  @Option(
       names = "--ner-train",
       paramLabel = "FILE",
       description = "joint: CoNLL columns to train the NER head on.")
@@ -157,7 +164,11 @@ public final class FineTuneCommand implements Callable<Integer> {
               + " training.")
   private boolean headOnly;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of order and dropout.")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description =
+          "Seed of order and dropout (and of the --valid-fraction split, unless --valid-seed).")
   private long seed;
 
   @Option(
@@ -230,17 +241,27 @@ public final class FineTuneCommand implements Callable<Integer> {
           new WordPieceTokenizer(start.vocabulary(), length, config.truncation());
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = start.vocabulary().padId();
-      FineTuneExamples examples = new FineTuneExamples(tokenizer, err, seed, validFraction);
+      FineTuneExamples examples =
+          new FineTuneExamples(tokenizer, err, validSeed == null ? seed : validSeed, validFraction);
+      // Recorded only where it differs from --seed, so that earlier checkpoints still resume.
+      Map<String, String> splitSettings =
+          validSeed == null || validSeed == seed
+              ? Map.of()
+              : Map.of("valid_seed", Long.toString(validSeed));
       List<FineTuningObjective<?>> objectives = new ArrayList<>();
+      Map<String, String> heldOut = new java.util.LinkedHashMap<>();
       if (!task.equals(NER)) {
         SentimentTask sentiment =
             new SentimentTask(
                 new SentimentClassifier(start.model(), ps, padId),
                 config.sentimentLabels().size(),
                 headOnly);
-        List<List<SentimentExample>> split =
+        FineTuneExamples.Split<SentimentExample> reviews =
             examples.split(examples.reviews(train), valid == null ? null : examples.reviews(valid));
-        objectives.add(FineTuningObjective.of(sentiment, split.get(0), split.get(1)));
+        heldOut.put(sentiment.name(), reviews.heldOut());
+        objectives.add(
+            new FineTuningObjective<>(
+                sentiment, reviews.train(), reviews.valid(), 1, splitSettings));
       }
       if (!task.equals(SENTIMENT)) {
         int contextPieces = nerContext == null ? 0 : nerContext;
@@ -252,24 +273,37 @@ public final class FineTuneCommand implements Callable<Integer> {
                 contextPieces);
         DocumentContext context =
             new DocumentContext(tokenizer, config.entityLabels(), contextPieces);
-        List<List<TaggedSentence>> split =
+        FineTuneExamples.Split<TaggedSentence> split =
             task.equals(NER)
                 ? examples.split(
                     examples.sentences(train, context),
                     valid == null ? null : examples.sentences(valid, context))
-                : List.of(
+                : examples.split(
                     examples.sentences(nerTrain, context), examples.sentences(nerValid, context));
+        heldOut.put(entities.name(), split.heldOut());
         objectives.add(
             new FineTuningObjective<>(
-                entities, split.get(0), split.get(1), nerWeight == null ? 1 : nerWeight));
+                entities,
+                split.train(),
+                split.valid(),
+                nerWeight == null ? 1 : nerWeight,
+                task.equals(NER) ? splitSettings : Map.of()));
       }
       for (FineTuningObjective<?> objective : objectives) {
+        String name = objective.task().name();
         err.printf(
             Locale.ROOT,
-            "%s: %d training and %d validation examples%n",
-            objective.task().name(),
+            "%s: %d training and %d validation examples%s%n",
+            name,
             objective.train().size(),
-            objective.valid().size());
+            objective.valid().size(),
+            heldOut.get(name) == null
+                ? ""
+                : " (held out of --train with seed "
+                    + (validSeed == null ? seed : validSeed)
+                    + ", fingerprint "
+                    + heldOut.get(name)
+                    + ")");
       }
       FineTuningLoop loop =
           new FineTuningLoop(
@@ -287,6 +321,12 @@ public final class FineTuneCommand implements Callable<Integer> {
         line.putFixed("best_" + figure.getKey(), figure.getValue(), 5);
       }
       line.put("best_step", result.bestStep()).put("steps", result.steps());
+      heldOut.forEach(
+          (name, fingerprint) -> {
+            if (fingerprint != null) {
+              line.put("held_out_" + name, fingerprint);
+            }
+          });
       spec.commandLine().getOut().println(line);
     }
     // Fine-tuned weights still derive from the start model's: its NOTICE goes with them.
@@ -332,6 +372,11 @@ public final class FineTuneCommand implements Callable<Integer> {
     }
     if (validFraction != null && !(validFraction > 0 && validFraction < 1)) {
       throw new ParameterException(spec.commandLine(), "--valid-fraction must be in (0, 1)");
+    }
+    if (validSeed != null && validFraction == null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--valid-seed seeds the --valid-fraction split; with --valid FILE there is none");
     }
     List<Path> files = new ArrayList<>(List.of(train));
     for (Path file : new Path[] {valid, nerTrain, nerValid}) {

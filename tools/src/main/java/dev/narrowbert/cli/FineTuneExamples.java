@@ -1,5 +1,7 @@
 package dev.narrowbert.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.narrowbert.data.BadLineReport;
 import dev.narrowbert.data.ConllColumns;
 import dev.narrowbert.data.ConllSentence;
@@ -11,8 +13,11 @@ import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
@@ -25,27 +30,53 @@ import java.util.Random;
 final class FineTuneExamples {
   private final WordPieceTokenizer tokenizer;
   private final PrintStream err;
-  private final long seed;
+  private final long splitSeed;
   private final Double validFraction;
 
-  FineTuneExamples(WordPieceTokenizer tokenizer, PrintStream err, long seed, Double validFraction) {
+  FineTuneExamples(
+      WordPieceTokenizer tokenizer, PrintStream err, long splitSeed, Double validFraction) {
     this.tokenizer = tokenizer;
     this.err = err;
-    this.seed = seed;
+    this.splitSeed = splitSeed;
     this.validFraction = validFraction;
   }
 
   /**
-   * [train, valid]: {@code examples} and {@code validExamples}, or a seeded --valid-fraction split.
+   * Training and validation examples, and which of the training file's examples were held out.
+   *
+   * @param heldOut where {@code valid} was split off the training file, the first 12 hex digits of
+   *     the SHA-256 of the held-out examples' positions in that file (equal for two runs exactly
+   *     when they hold out the same examples of the same file); null where a validation file was
+   *     given
    */
-  <E> List<List<E>> split(List<E> examples, List<E> validExamples) {
+  record Split<E>(List<E> train, List<E> valid, String heldOut) {}
+
+  /** {@code examples} and {@code validExamples}, or a seeded --valid-fraction split. */
+  <E> Split<E> split(List<E> examples, List<E> validExamples) {
     if (validExamples != null) {
-      return List.of(examples, validExamples);
+      return new Split<>(examples, validExamples, null);
     }
-    List<E> shuffled = new ArrayList<>(examples);
-    Collections.shuffle(shuffled, new Random(seed));
-    int held = (int) Math.round(shuffled.size() * validFraction);
-    return List.of(shuffled.subList(held, shuffled.size()), shuffled.subList(0, held));
+    List<Integer> order = new ArrayList<>(examples.size());
+    for (int i = 0; i < examples.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(splitSeed));
+    int held = (int) Math.round(order.size() * validFraction);
+    List<Integer> heldOut = order.subList(0, held);
+    List<E> train = order.subList(held, order.size()).stream().map(examples::get).toList();
+    List<E> valid = heldOut.stream().map(examples::get).toList();
+    return new Split<>(train, valid, fingerprint(heldOut));
+  }
+
+  private static String fingerprint(List<Integer> positions) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+    positions.stream().sorted().forEach(i -> sha256.update((i + "\n").getBytes(UTF_8)));
+    return HexFormat.of().formatHex(sha256.digest()).substring(0, 12);
   }
 
   List<SentimentExample> reviews(Path file) throws IOException {
