@@ -43,26 +43,7 @@ class FineTuneSplitTest {
 
   @Test
   void aValidationFileHasNoFingerprint() throws Exception {
-    Path start = TinyModelDirectory.create(temp.resolve("start"));
-    Path reviews = SyntheticData.reviews(temp.resolve("given.jsonl"), 48, 1);
-
-    CommandRun run =
-        CommandRun.of(
-            new FineTuneCommand(),
-            "--task",
-            "sentiment",
-            "--model",
-            start.toString(),
-            "--train",
-            reviews.toString(),
-            "--valid",
-            reviews.toString(),
-            "--out",
-            temp.resolve("out").toString(),
-            "--max-steps",
-            "2",
-            "--batch-size",
-            "8");
+    CommandRun run = validationFileRun("--max-steps", "2", "--batch-size", "8");
 
     assertThat(run.exitCode()).as(run.stdout()).isZero();
     assertThat(JSON.readTree(run.lastLine()).has("held_out_sentiment")).isFalse();
@@ -100,24 +81,7 @@ class FineTuneSplitTest {
 
   @Test
   void validSeedWithAValidationFileIsAUsageError() throws Exception {
-    Path start = TinyModelDirectory.create(temp.resolve("start"));
-    Path reviews = SyntheticData.reviews(temp.resolve("given.jsonl"), 8, 1);
-
-    CommandRun run =
-        CommandRun.of(
-            new FineTuneCommand(),
-            "--task",
-            "sentiment",
-            "--model",
-            start.toString(),
-            "--train",
-            reviews.toString(),
-            "--valid",
-            reviews.toString(),
-            "--valid-seed",
-            "42",
-            "--out",
-            temp.resolve("out").toString());
+    CommandRun run = validationFileRun("--valid-seed", "42");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stdout().lines().findFirst().orElse(""))
@@ -129,11 +93,29 @@ class FineTuneSplitTest {
     return summary.get("held_out_sentiment").asText();
   }
 
+  /** Sentiment fine-tuning with a validation file (the training file itself). */
+  private CommandRun validationFileRun(String... extra) throws Exception {
+    Path start = TinyModelDirectory.create(temp.resolve("start"));
+    Path reviews = SyntheticData.reviews(temp.resolve("given.jsonl"), 48, 1);
+    return sentimentRun(start, reviews, temp.resolve("out"), "--valid", reviews.toString(), extra);
+  }
+
   /**
    * Sentiment fine-tuning for one epoch of 6 steps: 48 reviews, a quarter held out, batches of 6.
    */
   private CommandRun splitRun(Path start, Path out, String... extra) throws Exception {
     Path reviews = SyntheticData.reviews(temp.resolve("reviews.jsonl"), 48, 1);
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--epochs", "1", "--batch-size", "6", "--lr", "3e-3", "--checkpoint-every", "2"));
+    options.addAll(List.of(extra));
+    return sentimentRun(
+        start, reviews, out, "--valid-fraction", "0.25", options.toArray(String[]::new));
+  }
+
+  private static CommandRun sentimentRun(
+      Path start, Path reviews, Path out, String validOption, String validValue, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -143,18 +125,10 @@ class FineTuneSplitTest {
                 start.toString(),
                 "--train",
                 reviews.toString(),
-                "--valid-fraction",
-                "0.25",
+                validOption,
+                validValue,
                 "--out",
-                out.toString(),
-                "--epochs",
-                "1",
-                "--batch-size",
-                "6",
-                "--lr",
-                "3e-3",
-                "--checkpoint-every",
-                "2"));
+                out.toString()));
     args.addAll(List.of(extra));
     return CommandRun.of(new FineTuneCommand(), args.toArray(String[]::new));
   }
