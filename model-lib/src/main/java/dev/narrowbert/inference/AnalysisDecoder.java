@@ -13,17 +13,16 @@ import java.util.Map;
 /**
  * The host side of {@link ReviewAnalyzer}: the heads' probabilities of one batch, copied off the
  * device once, turned into one {@link Analysis} per review (the most likely sentiment label, the
- * entities {@link BioDecoder} finds in the word tags, the embedding).
+ * entities {@link BioDecoder} finds in the word tags that {@link TagDecoding#BIO} chooses, the
+ * embedding).
  */
 final class AnalysisDecoder {
   private final NarrowBertConfig config;
   private final BioDecoder bioDecoder;
-  private final int outsideTag;
 
   AnalysisDecoder(NarrowBertConfig config) {
     this.config = config;
     this.bioDecoder = new BioDecoder(config.entityLabels());
-    this.outsideTag = config.entityLabels().indexOf("O");
   }
 
   /** One {@link Analysis} per review from the head outputs; a null array is a part not asked. */
@@ -57,22 +56,19 @@ final class AnalysisDecoder {
       List<Entity> entities = List.of();
       if (tagProbabilities != null) {
         int[] words = batch.firstSubTokens().get(b);
-        int[] wordTags = new int[words.length];
-        float[] wordScores = new float[words.length];
+        // Per word, its tag probabilities; null (O for certain) where the gate kept it out.
+        float[][] rows = new float[words.length][];
         for (int w = 0; w < words.length; w++) {
           int slot = wordSlots.slot(b, w);
-          if (slot < 0) { // gated out: not part of an entity
-            wordTags[w] = outsideTag;
-            wordScores[w] = 1 - wordSlots.gate(b, w);
-            continue;
+          if (slot >= 0) {
+            int offset = (b * slots + slot) * tags;
+            rows[w] = Arrays.copyOfRange(tagProbabilities, offset, offset + tags);
           }
-          int offset = (b * slots + slot) * tags;
-          for (int t = 0; t < tags; t++) {
-            if (tagProbabilities[offset + t] > tagProbabilities[offset + wordTags[w]]) {
-              wordTags[w] = t;
-            }
-          }
-          wordScores[w] = tagProbabilities[offset + wordTags[w]];
+        }
+        int[] wordTags = TagDecoding.BIO.decode(config.entityLabels(), rows);
+        float[] wordScores = new float[words.length];
+        for (int w = 0; w < words.length; w++) {
+          wordScores[w] = rows[w] == null ? 1 - wordSlots.gate(b, w) : rows[w][wordTags[w]];
         }
         entities = bioDecoder.decode(encoding, words, wordTags, wordScores);
       }

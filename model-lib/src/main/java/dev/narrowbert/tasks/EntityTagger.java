@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.narrowbert.inference.EncodedBatch;
+import dev.narrowbert.inference.TagDecoding;
 import dev.narrowbert.model.EncoderOutput;
 import dev.narrowbert.model.EntityGate;
 import dev.narrowbert.model.FullLengthStates;
@@ -26,6 +27,7 @@ public final class EntityTagger {
   private final int padId;
   private final int outsideTag;
   private boolean gated;
+  private TagDecoding decoding = TagDecoding.BIO;
   private long words;
   private long queried;
   private long entityWords;
@@ -52,6 +54,19 @@ public final class EntityTagger {
   public EntityTagger useEntityGate(boolean on) {
     gated = on && model.entityGate() != null;
     return this;
+  }
+
+  /**
+   * How {@link #predict} chooses a sentence's tags from its words' tag probabilities; {@link
+   * TagDecoding#BIO} unless set, as the analysis decodes.
+   */
+  public EntityTagger useTagDecoding(TagDecoding tagDecoding) {
+    decoding = tagDecoding;
+    return this;
+  }
+
+  public TagDecoding tagDecoding() {
+    return decoding;
   }
 
   public boolean entityGated() {
@@ -134,29 +149,33 @@ public final class EntityTagger {
                 .encode(parameterStore, batch.inputs(), queries(scope, sentences), false)
                 .queryStates();
       }
-      long[] best =
+      int labels = model.config().entityLabels().size();
+      float[] probabilities =
           model
               .entityHead()
               .forward(parameterStore, new NDList(queryStates), false)
               .head()
-              .argMax(-1)
-              .toLongArray(); // (B*M)
+              .softmax(-1)
+              .toFloatArray(); // (B*M*T)
       int width = (int) queryStates.getShape().get(1);
       int[][] tags = new int[sentences.size()][];
       for (int b = 0; b < sentences.size(); b++) {
         TaggedSentence sentence = sentences.get(b);
         int[] firstTokens = sentence.firstTokens();
-        tags[b] = new int[firstTokens.length];
-        java.util.Arrays.fill(tags[b], outsideTag);
         // Word index of each surviving position, in order.
         int[] wordOf =
             java.util.stream.IntStream.range(0, firstTokens.length)
                 .filter(w -> firstTokens[w] >= 0)
                 .toArray();
         int[] slots = kept.get(b);
+        // Per word, its tag probabilities; null (O for certain) where it was not queried.
+        float[][] rows = new float[firstTokens.length][];
         for (int slot = 0; slot < slots.length; slot++) {
-          tags[b][wordOf[slots[slot]]] = (int) best[b * width + slot];
+          int from = (b * width + slot) * labels;
+          rows[wordOf[slots[slot]]] =
+              java.util.Arrays.copyOfRange(probabilities, from, from + labels);
         }
+        tags[b] = decoding.decode(model.config().entityLabels(), rows);
         words += wordOf.length;
         queried += slots.length;
         boolean[] isQuery = new boolean[wordOf.length];

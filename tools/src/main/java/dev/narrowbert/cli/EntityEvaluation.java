@@ -25,8 +25,8 @@ import me.tongfei.progressbar.ProgressBar;
  * {@code narrowbert eval --task ner}: entity-level precision, recall and F1 as conlleval scores
  * them ({@link EntitySpanScorer}), overall and per type, token accuracy, and what the entity gate
  * let through, as {@code
- * {"task":"ner","sentences":N,"context":C,"precision":P,...,"entity_gate":{...}}}. Scores are
- * fractions in [0, 1], rounded to six decimals.
+ * {"task":"ner","sentences":N,"context":C,"tag_decoding":D,"precision":P,...,"entity_gate":{...}}}.
+ * Scores are fractions in [0, 1], rounded to six decimals.
  *
  * <p>With document context ({@code --context C} word pieces, {@link DocumentContext}) the file is
  * read a document at a time, since a sentence's context may come from the sentences after it;
@@ -92,6 +92,7 @@ final class EntityEvaluation {
     result.put("task", "ner");
     result.put("sentences", total.sentences());
     result.put("context", contextPieces);
+    result.put("tag_decoding", tagger.tagDecoding().json());
     F1 overall = total.overall();
     result.put("precision", EvalCommand.round(overall.precision()));
     result.put("recall", EvalCommand.round(overall.recall()));

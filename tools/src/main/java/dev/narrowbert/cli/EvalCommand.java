@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.inference.Precision;
+import dev.narrowbert.inference.TagDecoding;
 import dev.narrowbert.output.JsonLine;
 import dev.narrowbert.tasks.EntityTagger;
 import dev.narrowbert.tasks.SentimentClassifier;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
  * {@code narrowbert eval --task sentiment|ner|embedding [--model DIR] --data FILE}: scores a model
  * and prints, as its last stdout line, one JSON object. Sentiment: {@code
  * {"task":"sentiment","examples":N,"accuracy":A,"macro_f1":F}}. NER: {@code
- * {"task":"ner","sentences":N,"context":C,"precision":P,"recall":R,"f1":F,"token_accuracy":T,
+ * {"task":"ner","sentences":N,"context":C,"tag_decoding":D,"precision":P,"recall":R,"f1":F,"token_accuracy":T,
  * "per_type":{...}}} with entity-level scores as conlleval ({@code --context}: document context).
  * Embedding: the K-nearest-neighbour sentiment-label agreement of the review embeddings under
  * cosine similarity, {@code {"task":"embedding","examples":N,"knn_label_agreement":A,...}},
@@ -96,6 +97,16 @@ public final class EvalCommand implements Callable<Integer> {
   private boolean entityGate;
 
   @Option(
+      names = "--tag-decoding",
+      defaultValue = "bio",
+      paramLabel = "bio|argmax",
+      description =
+          "ner: the most probable valid BIO tag sequence (bio, default: Viterbi with I-X only"
+              + " after B-X or I-X, as analyze and the job decode), or each word's most probable"
+              + " tag on its own (argmax: how figures before this option were measured).")
+  private String tagDecoding;
+
+  @Option(
       names = "--context",
       paramLabel = "N",
       description =
@@ -133,6 +144,11 @@ public final class EvalCommand implements Callable<Integer> {
     if (context != null && context < 0) {
       throw new ParameterException(
           spec.commandLine(), "--context must be >= 0 word pieces, was " + context);
+    }
+    try {
+      TagDecoding.fromJson(tagDecoding);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--" + e.getMessage(), e);
     }
     embedding.check(task);
     Path modelDirectory;
@@ -202,7 +218,9 @@ public final class EvalCommand implements Callable<Integer> {
               file,
               batching)
           : EntityEvaluation.evaluate(
-              new EntityTagger(directory.model(), ps, padId).useEntityGate(entityGate),
+              new EntityTagger(directory.model(), ps, padId)
+                  .useEntityGate(entityGate)
+                  .useTagDecoding(TagDecoding.fromJson(tagDecoding)),
               directory.config(),
               tokenizer,
               manager,

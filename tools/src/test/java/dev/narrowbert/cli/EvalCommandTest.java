@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.data.ConllColumns;
+import dev.narrowbert.inference.TagDecoding;
 import dev.narrowbert.inference.TinyModelDirectory;
 import dev.narrowbert.metrics.EntitySpanScorer;
 import dev.narrowbert.model.NarrowBertConfig;
@@ -225,6 +226,29 @@ class EvalCommandTest {
     assertThat(result.get("token_accuracy").asDouble()).isBetween(0.0, 1.0);
   }
 
+  @Test
+  void nerDecodesValidBioByDefaultAndArgmaxOnRequestAndRecordsWhich() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = SyntheticData.documents(home.resolve("docs.txt"), 3, 5, 9);
+
+    JsonNode bio = JSON.readTree(nerRun(model, data).lastLine());
+    JsonNode argmax = JSON.readTree(nerRun(model, data, "--tag-decoding", "argmax").lastLine());
+    CommandRun unknown = nerRun(model, data, "--tag-decoding", "crf");
+
+    assertThat(bio.get("tag_decoding").asText()).isEqualTo("bio");
+    assertThat(argmax.get("tag_decoding").asText()).isEqualTo("argmax");
+    EntitySpanScorer alone = scoreAlone(model, data, TagDecoding.ARGMAX);
+    assertThat(argmax.get("f1").asDouble()).isEqualTo(EvalCommand.round(alone.overall().f1()));
+    assertThat(argmax.get("token_accuracy").asDouble())
+        .isEqualTo(EvalCommand.round(alone.tokenAccuracy()));
+    // The untrained tiny model's near-uniform tags are mostly invalid BIO, which bio repairs.
+    assertThat(bio.get("token_accuracy").asDouble())
+        .isNotEqualTo(argmax.get("token_accuracy").asDouble());
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.stdout().lines().findFirst().orElse(""))
+        .contains("--tag-decoding must be argmax or bio, was crf");
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -273,6 +297,11 @@ class EvalCommandTest {
    * The library's scores of every sentence of {@code data} tagged on its own, as before context.
    */
   private static EntitySpanScorer scoreAlone(Path model, Path data) throws Exception {
+    return scoreAlone(model, data, TagDecoding.BIO);
+  }
+
+  private static EntitySpanScorer scoreAlone(Path model, Path data, TagDecoding decoding)
+      throws Exception {
     try (NDManager manager = NDManager.newBaseManager()) {
       ModelDirectory directory = ModelDirectory.load(model, manager);
       NarrowBertConfig config = directory.config();
@@ -287,6 +316,7 @@ class EvalCommandTest {
               directory.model(),
               new ParameterStore(manager, false),
               directory.vocabulary().padId());
+      tagger.useTagDecoding(decoding);
       return new EntityTask(tagger, config.entityLabels(), false).score(manager, sentences);
     }
   }
