@@ -2,6 +2,7 @@ package dev.narrowbert.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.narrowbert.checkpoint.ModelDirectory;
+import dev.narrowbert.checkpoint.Sha256;
 import dev.narrowbert.model.LayerStack;
 import dev.narrowbert.model.NarrowBertConfig;
 import dev.narrowbert.model.NarrowBertModel;
@@ -20,14 +21,9 @@ import dev.narrowbert.training.MetricsLog;
 import dev.narrowbert.training.TrainingBlocks;
 import dev.narrowbert.training.TrainingCheckpoint;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -256,7 +252,7 @@ public final class DistillCommand implements Callable<Integer> {
       return new DistillationSettings(
           training.schedule(batchSize, learningRate),
           queryRate,
-          sha256(teacher.resolve(ModelDirectory.PARAMS_FILE)),
+          Sha256.of(teacher.resolve(ModelDirectory.PARAMS_FILE)),
           stack,
           new DistillationTargets(
               DistillationTargets.Blocks.fromJson(blocks), headWeight, temperature));
@@ -283,17 +279,6 @@ public final class DistillCommand implements Callable<Integer> {
       throw usage(option + " " + directory + " is not a model directory");
     }
     return NarrowBertConfig.load(file);
-  }
-
-  /** The teacher's weights file's digest: a resumed run must distil from the same teacher. */
-  private static String sha256(Path file) throws IOException {
-    try (DigestInputStream in =
-        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(in.getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java has SHA-256", e);
-    }
   }
 
   private ParameterException usage(String message) {

@@ -106,6 +106,9 @@ public final class EvalCommand implements Callable<Integer> {
               + " tag on its own (argmax: how figures before this option were measured).")
   private String tagDecoding;
 
+  /** {@link #tagDecoding}, parsed once by the argument checks. */
+  private TagDecoding decoding;
+
   @Option(
       names = "--context",
       paramLabel = "N",
@@ -146,7 +149,7 @@ public final class EvalCommand implements Callable<Integer> {
           spec.commandLine(), "--context must be >= 0 word pieces, was " + context);
     }
     try {
-      TagDecoding.fromJson(tagDecoding);
+      decoding = TagDecoding.fromJson(tagDecoding);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--" + e.getMessage(), e);
     }
@@ -220,7 +223,7 @@ public final class EvalCommand implements Callable<Integer> {
           : EntityEvaluation.evaluate(
               new EntityTagger(directory.model(), ps, padId)
                   .useEntityGate(entityGate)
-                  .useTagDecoding(TagDecoding.fromJson(tagDecoding)),
+                  .useTagDecoding(decoding),
               directory.config(),
               tokenizer,
               manager,

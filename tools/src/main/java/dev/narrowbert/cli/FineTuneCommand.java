@@ -241,8 +241,8 @@ public final class FineTuneCommand implements Callable<Integer> {
           new WordPieceTokenizer(start.vocabulary(), length, config.truncation());
       ParameterStore ps = new ParameterStore(manager, false);
       int padId = start.vocabulary().padId();
-      FineTuneExamples examples =
-          new FineTuneExamples(tokenizer, err, validSeed == null ? seed : validSeed, validFraction);
+      long splitSeed = validSeed == null ? seed : validSeed;
+      FineTuneExamples examples = new FineTuneExamples(tokenizer, err, splitSeed, validFraction);
       // Recorded only where it differs from --seed, so that earlier checkpoints still resume.
       Map<String, String> splitSettings =
           validSeed == null || validSeed == seed
@@ -300,7 +300,7 @@ public final class FineTuneCommand implements Callable<Integer> {
             heldOut.get(name) == null
                 ? ""
                 : " (held out of --train with seed "
-                    + (validSeed == null ? seed : validSeed)
+                    + splitSeed
                     + ", fingerprint "
                     + heldOut.get(name)
                     + ")");

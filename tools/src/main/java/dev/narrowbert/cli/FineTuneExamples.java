@@ -2,6 +2,7 @@ package dev.narrowbert.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.narrowbert.checkpoint.Sha256;
 import dev.narrowbert.data.BadLineReport;
 import dev.narrowbert.data.ConllColumns;
 import dev.narrowbert.data.ConllSentence;
@@ -13,11 +14,8 @@ import dev.narrowbert.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
@@ -69,14 +67,9 @@ final class FineTuneExamples {
   }
 
   private static String fingerprint(List<Integer> positions) {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-    positions.stream().sorted().forEach(i -> sha256.update((i + "\n").getBytes(UTF_8)));
-    return HexFormat.of().formatHex(sha256.digest()).substring(0, 12);
+    StringBuilder sorted = new StringBuilder();
+    positions.stream().sorted().forEach(i -> sorted.append(i).append('\n'));
+    return Sha256.of(sorted.toString().getBytes(UTF_8)).substring(0, 12);
   }
 
   List<SentimentExample> reviews(Path file) throws IOException {
