@@ -163,6 +163,10 @@ public record NarrowBertConfig(
     return hiddenSize / numAttentionHeads;
   }
 
+  public NarrowBertConfig withModelVersion(String version) {
+    return with(Map.of("model_version", version));
+  }
+
   public NarrowBertConfig withLayerStack(String stack) {
     return with(Map.of("layer_stack", stack));
   }

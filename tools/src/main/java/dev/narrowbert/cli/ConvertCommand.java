@@ -48,6 +48,12 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--truncation", description = "head or head_tail: set the model's truncation.")
   private String truncation;
 
+  @Option(
+      names = "--model-version",
+      paramLabel = "V",
+      description = "Set the model's version, which every prediction reports (e.g. 0.3.0).")
+  private String modelVersion;
+
   @Override
   public Integer call() throws IOException {
     Precision precision;
@@ -63,6 +69,9 @@ public final class ConvertCommand implements Callable<Integer> {
       try {
         if (truncation != null) {
           config = config.withTruncation(Truncation.fromJson(truncation));
+        }
+        if (modelVersion != null) {
+          config = config.withModelVersion(modelVersion);
         }
         if (maxLength != null) {
           if (maxLength < 2 || maxLength > config.maxPositionEmbeddings()) {

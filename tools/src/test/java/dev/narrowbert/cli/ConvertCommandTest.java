@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code convert}: fp16 storage, fewer positions and another truncation, weights kept. */
+/** {@code convert}: fp16 storage, fewer positions, another truncation and version, weights kept. */
 class ConvertCommandTest {
 
   @TempDir Path temp;
 
   @Test
-  void storesHalfTheBytesKeepsTheFirstPositionsAndSetsTheTruncation() throws Exception {
+  void storesHalfTheBytesKeepsTheFirstPositionsAndSetsTheTruncationAndVersion() throws Exception {
     Path source = TinyModelDirectory.create(temp.resolve("model"));
     Path out = temp.resolve("converted");
     Files.writeString(source.resolve("NOTICE"), "weights from somewhere\n");
@@ -36,7 +36,9 @@ class ConvertCommandTest {
             "--max-len",
             "8",
             "--truncation",
-            "head_tail");
+            "head_tail",
+            "--model-version",
+            "9.8.7");
 
     assertThat(run.exitCode()).as(run.stdout()).isZero();
     assertThat(Files.size(out.resolve(ModelDirectory.PARAMS_FILE)))
@@ -47,6 +49,8 @@ class ConvertCommandTest {
       ModelDirectory after = ModelDirectory.load(out, manager);
       assertThat(after.config().maxPositionEmbeddings()).isEqualTo(8);
       assertThat(after.config().truncation()).isEqualTo(Truncation.HEAD_TAIL);
+      assertThat(after.config().modelVersion()).isEqualTo("9.8.7");
+      assertThat(before.config().modelVersion()).isNotEqualTo("9.8.7");
       var was = BertWeightMapping.parameters(before.model());
       var now = BertWeightMapping.parameters(after.model());
       float[] positions = now.get("embeddings.position_embeddings").getArray().toFloatArray();
