@@ -1,7 +1,6 @@
 package dev.narrowbert.checkpoint;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +24,9 @@ public final class Sha256 {
 
   /** The digest of a file's bytes, read as a stream. */
   public static String of(Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), newDigest())) {
+    try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), newDigest())) {
       in.transferTo(OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+      return HexFormat.of().formatHex(in.getMessageDigest().digest());
     }
   }
 
