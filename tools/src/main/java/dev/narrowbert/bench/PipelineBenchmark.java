@@ -1,6 +1,7 @@
 package dev.narrowbert.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.narrowbert.inference.PaddedBatches;
 import dev.narrowbert.inference.ReviewAnalyzer;
 import dev.narrowbert.job.JobSettings;
 import dev.narrowbert.job.ReviewAnalysisJob;
@@ -29,11 +30,11 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The whole job against the same model called directly, and against a per-record predictor, on the
- * same reviews in one run. Each round measures (1) the bare analyzer on length-sorted batches of at
- * most {@code max-batch-size} reviews, (2) the pipeline: one running job (embedded broker, local
- * Flink, exactly-once sinks) fed the round's reviews, from the first produced to the last analysed,
- * and (3) one {@code analyze} call per review, as DJL's Flink demo does. Reports medians over
- * rounds.
+ * same reviews in one run. Each round measures (1) the bare analyzer on length-sorted batches
+ * within the job's own limits ({@code max-batch-size} reviews, {@code max-batch-tokens} padded
+ * tokens; {@link PaddedBatches}), (2) the pipeline: one running job (embedded broker, local Flink,
+ * exactly-once sinks) fed the round's reviews, from the first produced to the last analysed, and
+ * (3) one {@code analyze} call per review, as DJL's Flink demo does. Reports medians over rounds.
  */
 @Command(
     name = "pipeline",
@@ -64,14 +65,15 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 .topic("review-dead-letters", 1)
                 .build()
                 .start()) {
-      JobClient job = startJob(jobOptions.jobSettings(kafka.bootstrapServers(), modelDirectory));
+      JobSettings settings = jobOptions.jobSettings(kafka.bootstrapServers(), modelDirectory);
+      JobClient job = startJob(settings);
       // A whole unmeasured round first: the job's path (Kafka clients, Avro, Flink's network
       // stack, the batcher) needs as much JIT warm-up as the model.
       runPipeline(kafka, reviews, "warmup", latencies);
-      bareRate(analyzer, reviews, jobOptions.batchSize); // and the direct path just as long
+      bareRate(analyzer, reviews, settings); // and the direct path just as long
       latencies.clear();
       for (int round = 0; round < rounds; round++) {
-        bare.add(bareRate(analyzer, reviews, jobOptions.batchSize));
+        bare.add(bareRate(analyzer, reviews, settings));
         pipeline.add(runPipeline(kafka, reviews, "r" + round, latencies));
         perRecord.add(perRecordRate(analyzer, reviews.subList(0, count / 4)));
         System.err.printf(
@@ -148,16 +150,17 @@ public final class PipelineBenchmark implements Callable<Integer> {
     return reviews.size() / Math.max(0.001, (last - first) / 1000.0);
   }
 
-  private static double bareRate(ReviewAnalyzer analyzer, List<Review> reviews, int batchSize) {
+  private static double bareRate(ReviewAnalyzer analyzer, List<Review> reviews, JobSettings job) {
     long start = System.nanoTime();
     List<Encoding> encodings = new ArrayList<>(reviews.size());
     for (Review review : reviews) {
       encodings.add(analyzer.encode(review.getText()));
     }
     encodings.sort(Comparator.comparingInt(Encoding::tokenCount));
-    for (int from = 0; from < encodings.size(); from += batchSize) {
-      analyzer.analyzeEncoded(
-          encodings.subList(from, Math.min(encodings.size(), from + batchSize)));
+    for (List<Encoding> batch :
+        PaddedBatches.of(
+            encodings, Encoding::tokenCount, job.maxBatchSize(), job.maxBatchTokens())) {
+      analyzer.analyzeEncoded(batch);
     }
     return reviews.size() / ((System.nanoTime() - start) / 1e9);
   }

@@ -1,6 +1,6 @@
 package dev.narrowbert.cli;
 
-import java.util.ArrayList;
+import dev.narrowbert.inference.PaddedBatches;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
@@ -14,23 +14,8 @@ record EvalBatching(int batchSize, int maxBatchTokens) {
   /** Examples read before they are sorted and batched. */
   static final int CHUNK = 1024;
 
-  /**
-   * Consecutive runs of {@code sorted} (shortest first) of at most --batch-size items whose padded
-   * size, items x longest, stays within --max-batch-tokens (one item always forms a batch).
-   */
+  /** {@link PaddedBatches#of} with this command's --batch-size and --max-batch-tokens. */
   <T> List<List<T>> batches(List<T> sorted, ToIntFunction<T> length) {
-    List<List<T>> batches = new ArrayList<>();
-    int from = 0;
-    while (from < sorted.size()) {
-      int to = from + 1;
-      while (to < sorted.size()
-          && to - from < batchSize
-          && (long) (to - from + 1) * length.applyAsInt(sorted.get(to)) <= maxBatchTokens) {
-        to++;
-      }
-      batches.add(sorted.subList(from, to));
-      from = to;
-    }
-    return batches;
+    return PaddedBatches.of(sorted, length, batchSize, maxBatchTokens);
   }
 }
