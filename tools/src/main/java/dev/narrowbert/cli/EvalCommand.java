@@ -126,6 +126,20 @@ public final class EvalCommand implements Callable<Integer> {
       description = "fp32 or fp16 weights and activations.")
   private String precision;
 
+  @Option(
+      names = "--valid-fraction",
+      paramLabel = "F",
+      description =
+          "sentiment: score only the reviews of --data that `finetune --valid-fraction F"
+              + " --valid-seed S` holds out (that run's validation reviews); needs --valid-seed.")
+  private Double validFraction;
+
+  @Option(
+      names = "--valid-seed",
+      paramLabel = "S",
+      description = "The seed of the --valid-fraction split, as finetune's --valid-seed.")
+  private Long validSeed;
+
   @Override
   public Integer call() throws IOException {
     if (!List.of("sentiment", "ner", "embedding").contains(task)) {
@@ -148,6 +162,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--context must be >= 0 word pieces, was " + context);
     }
+    checkHeldOutOptions();
     try {
       decoding = TagDecoding.fromJson(tagDecoding);
     } catch (IllegalArgumentException e) {
@@ -172,7 +187,53 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    EvalFile file = new EvalFile(data);
+    HeldOutReviews.Written heldOut = null;
+    if (validFraction != null) {
+      heldOut = HeldOutReviews.write(data, validFraction, validSeed);
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "sentiment: scoring the %d reviews held out of %s (seed %d, fingerprint %s)%n",
+              heldOut.count(), data, validSeed, heldOut.fingerprint());
+    }
+    ObjectNode result;
+    try {
+      result = score(modelDirectory, resolved, format, heldOut == null ? data : heldOut.file());
+    } finally {
+      if (heldOut != null) {
+        Files.deleteIfExists(heldOut.file());
+      }
+    }
+    if (heldOut != null) {
+      result.put("held_out", heldOut.fingerprint());
+    }
+    spec.commandLine().getOut().println(JsonLine.of(result));
+    return 0;
+  }
+
+  private void checkHeldOutOptions() {
+    if (validFraction == null && validSeed == null) {
+      return;
+    }
+    if (!task.equals("sentiment")) {
+      throw new ParameterException(
+          spec.commandLine(), "--valid-fraction and --valid-seed are only for --task sentiment");
+    }
+    if (validFraction == null || validSeed == null) {
+      throw new ParameterException(
+          spec.commandLine(), "--valid-fraction and --valid-seed go together");
+    }
+    if (!(validFraction > 0 && validFraction < 1)) {
+      throw new ParameterException(
+          spec.commandLine(), "--valid-fraction must be > 0 and < 1, was " + validFraction);
+    }
+  }
+
+  /** The task's scores on {@code scored} (--data, or the reviews held out of it). */
+  private ObjectNode score(
+      Path modelDirectory, ai.djl.Device resolved, Precision format, Path scored)
+      throws IOException {
+    EvalFile file = new EvalFile(scored);
     EvalBatching batching = new EvalBatching(batchSize, maxBatchTokens);
     ObjectNode result;
     if (task.equals("embedding")) {
@@ -184,8 +245,7 @@ public final class EvalCommand implements Callable<Integer> {
     } else {
       result = scoreTask(modelDirectory, resolved, format, file, batching);
     }
-    spec.commandLine().getOut().println(JsonLine.of(result));
-    return 0;
+    return result;
   }
 
   /** Sentiment or NER, with the model loaded once at --max-len and --truncation. */

@@ -54,12 +54,21 @@ final class FineTuneExamples {
     if (validExamples != null) {
       return new Split<>(examples, validExamples, null);
     }
+    return holdOut(examples, splitSeed, validFraction);
+  }
+
+  /**
+   * The seeded split of {@code --valid-fraction}: a shuffle of the examples' positions with {@code
+   * seed}, the first {@code fraction} of them held out (as {@code eval --valid-fraction} also reads
+   * it).
+   */
+  static <E> Split<E> holdOut(List<E> examples, long seed, double fraction) {
     List<Integer> order = new ArrayList<>(examples.size());
     for (int i = 0; i < examples.size(); i++) {
       order.add(i);
     }
-    Collections.shuffle(order, new Random(splitSeed));
-    int held = (int) Math.round(order.size() * validFraction);
+    Collections.shuffle(order, new Random(seed));
+    int held = (int) Math.round(order.size() * fraction);
     List<Integer> heldOut = order.subList(0, held);
     List<E> train = order.subList(held, order.size()).stream().map(examples::get).toList();
     List<E> valid = heldOut.stream().map(examples::get).toList();

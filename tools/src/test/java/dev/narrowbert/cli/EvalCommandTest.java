@@ -249,6 +249,110 @@ class EvalCommandTest {
         .contains("--tag-decoding must be argmax or bio, was crf");
   }
 
+  @Test
+  void validFractionScoresExactlyTheReviewsThatFinetuneHoldsOut() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path reviews = SyntheticData.reviews(home.resolve("reviews.jsonl"), 48, 5);
+    // An unlabelled review in the middle: neither finetune's split nor eval's counts it.
+    List<String> lines = new ArrayList<>(Files.readAllLines(reviews));
+    lines.add(20, "{\"id\": \"u\", \"label\": null, \"text\": \"no label here\"}");
+    Files.write(reviews, lines);
+    CommandRun finetune =
+        CommandRun.of(
+            new FineTuneCommand(),
+            "--task",
+            "sentiment",
+            "--model",
+            model.toString(),
+            "--train",
+            reviews.toString(),
+            "--valid-fraction",
+            "0.25",
+            "--seed",
+            "7",
+            "--valid-seed",
+            "42",
+            "--max-steps",
+            "1",
+            "--batch-size",
+            "4",
+            "--out",
+            home.resolve("tuned").toString());
+    assertThat(finetune.exitCode()).as(finetune.stdout()).isZero();
+    String finetuneHeldOut = JSON.readTree(finetune.lastLine()).get("held_out_sentiment").asText();
+
+    CommandRun heldOut =
+        sentimentRun(model, reviews, "--valid-fraction", "0.25", "--valid-seed", "42");
+    List<String> labelled = lines.stream().filter(line -> !line.contains("null")).toList();
+    Path written =
+        Files.write(
+            home.resolve("held-out.jsonl"), FineTuneExamples.holdOut(labelled, 42, 0.25).valid());
+    CommandRun sameReviews = sentimentRun(model, written);
+    CommandRun whole = sentimentRun(model, reviews);
+
+    assertThat(heldOut.exitCode()).as(heldOut.stdout()).isZero();
+    // stdout holds the JSON line; stderr (after it here) says what was scored.
+    JsonNode result =
+        JSON.readTree(
+            heldOut
+                .stdout()
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .reduce((a, b) -> b)
+                .orElseThrow());
+    assertThat(result.get("held_out").asText()).isEqualTo(finetuneHeldOut);
+    assertThat(result.get("examples").asInt()).isEqualTo(12);
+    assertThat(heldOut.stdout())
+        .contains("scoring the 12 reviews held out of")
+        .contains("fingerprint " + finetuneHeldOut);
+    JsonNode same = JSON.readTree(sameReviews.lastLine());
+    assertThat(result.get("accuracy").asDouble()).isEqualTo(same.get("accuracy").asDouble());
+    assertThat(result.get("macro_f1").asDouble()).isEqualTo(same.get("macro_f1").asDouble());
+    assertThat(JSON.readTree(whole.lastLine()).get("examples").asInt()).isEqualTo(48);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "sentiment | --valid-fraction 0.25 | --valid-fraction and --valid-seed go together",
+        "sentiment | --valid-seed 42 | --valid-fraction and --valid-seed go together",
+        "sentiment | --valid-fraction 1.5 --valid-seed 42 | --valid-fraction must be > 0 and < 1,"
+            + " was 1.5",
+        "ner | --valid-fraction 0.25 --valid-seed 42 | --valid-fraction and --valid-seed are only"
+            + " for --task sentiment",
+      })
+  void heldOutOptionsOutOfPlaceAreUsageErrors(String task, String options, String message)
+      throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    Path data = SyntheticData.reviews(home.resolve("reviews.jsonl"), 8, 3);
+    List<String> args =
+        new ArrayList<>(
+            List.of("--task", task, "--model", model.toString(), "--data", data.toString()));
+    args.addAll(Arrays.asList(options.split(" ")));
+
+    CommandRun run = CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stdout().lines().findFirst().orElse("")).contains(message);
+  }
+
+  private static CommandRun sentimentRun(Path model, Path data, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--task",
+                "sentiment",
+                "--model",
+                model.toString(),
+                "--data",
+                data.toString(),
+                "--device",
+                "cpu"));
+    args.addAll(List.of(options));
+    return CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
