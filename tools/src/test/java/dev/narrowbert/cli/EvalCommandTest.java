@@ -326,31 +326,15 @@ class EvalCommandTest {
       throws Exception {
     Path model = TinyModelDirectory.create(home.resolve("tiny"));
     Path data = SyntheticData.reviews(home.resolve("reviews.jsonl"), 8, 3);
-    List<String> args =
-        new ArrayList<>(
-            List.of("--task", task, "--model", model.toString(), "--data", data.toString()));
-    args.addAll(Arrays.asList(options.split(" ")));
 
-    CommandRun run = CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
+    CommandRun run = evalRun(task, model, data, options.split(" "));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stdout().lines().findFirst().orElse("")).contains(message);
   }
 
   private static CommandRun sentimentRun(Path model, Path data, String... options) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--task",
-                "sentiment",
-                "--model",
-                model.toString(),
-                "--data",
-                data.toString(),
-                "--device",
-                "cpu"));
-    args.addAll(List.of(options));
-    return CommandRun.of(new EvalCommand(), args.toArray(String[]::new));
+    return evalRun("sentiment", model, data, options);
   }
 
   @ParameterizedTest
@@ -382,11 +366,16 @@ class EvalCommandTest {
   }
 
   private static CommandRun nerRun(Path model, Path data, String... options) {
+    return evalRun("ner", model, data, options);
+  }
+
+  /** {@code eval --task TASK} of {@code model} on {@code data} on the CPU. */
+  private static CommandRun evalRun(String task, Path model, Path data, String... options) {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--task",
-                "ner",
+                task,
                 "--model",
                 model.toString(),
                 "--data",
