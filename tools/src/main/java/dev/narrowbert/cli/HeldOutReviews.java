@@ -2,10 +2,10 @@ package dev.narrowbert.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.narrowbert.data.Review;
 import dev.narrowbert.data.ReviewJsonLines;
+import dev.narrowbert.output.JsonLine;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +20,6 @@ import java.util.List;
  * same labelled reviews in file order, so the fingerprint equals the one {@code finetune} prints.
  */
 final class HeldOutReviews {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** The held-out reviews' file (delete it when done), how many, and the split's fingerprint. */
   record Written(Path file, int count, String fingerprint) {}
 
@@ -43,11 +41,11 @@ final class HeldOutReviews {
     Path file = Files.createTempFile("narrowbert-held-out-", ".jsonl");
     try (BufferedWriter out = Files.newBufferedWriter(file, UTF_8)) {
       for (Review review : split.valid()) {
-        ObjectNode line = JSON.createObjectNode();
+        ObjectNode line = JsonLine.tree();
         line.put("review_id", review.id());
         line.put("text", review.text());
         line.put("label", review.label());
-        out.write(JSON.writeValueAsString(line));
+        out.write(JsonLine.of(line));
         out.newLine();
       }
     } catch (IOException | RuntimeException e) {
