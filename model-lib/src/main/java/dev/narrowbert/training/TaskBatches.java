@@ -2,21 +2,15 @@ package dev.narrowbert.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 
 /**
  * One task's endless stream of training batches in {@link FineTuningLoop}: a pass over its data,
- * reshuffled, repeated. Batches group examples of similar length (sorted within shuffled pools of
- * 50 batches), which saves most padding on CPU.
+ * reshuffled, repeated, in {@link TrainingOrder}.
  */
 final class TaskBatches<E> {
-  private static final int POOL_BATCHES = 50;
-
   private final FineTuningObjective<E> objective;
   private final int index;
   private final FineTuningSettings settings;
@@ -78,23 +72,14 @@ final class TaskBatches<E> {
     return objective.task().validate(manager, objective.valid());
   }
 
-  /** This pass's batches: shuffled, then length-sorted within pools, then the batches shuffled. */
+  /** This pass's batches, in {@link TrainingOrder}. */
   private List<List<E>> batches() {
-    // Task 0's seeds are those of single-task fine-tuning, so its runs are unchanged.
-    Random random = new Random(settings.seed() * 7919L + pass + 1_000_003L * index);
-    List<E> shuffled = new ArrayList<>(objective.train());
-    Collections.shuffle(shuffled, random);
-    int pool = settings.batchSize() * POOL_BATCHES;
-    List<List<E>> batches = new ArrayList<>();
-    for (int from = 0; from < shuffled.size(); from += pool) {
-      List<E> slice =
-          new ArrayList<>(shuffled.subList(from, Math.min(from + pool, shuffled.size())));
-      slice.sort(Comparator.comparingInt(objective.task()::tokens));
-      for (int b = 0; b < slice.size(); b += settings.batchSize()) {
-        batches.add(slice.subList(b, Math.min(b + settings.batchSize(), slice.size())));
-      }
-    }
-    Collections.shuffle(batches, random);
-    return batches;
+    return TrainingOrder.pass(
+        objective.train(),
+        objective.task()::tokens,
+        index,
+        settings.seed(),
+        settings.batchSize(),
+        pass);
   }
 }

@@ -12,6 +12,7 @@ import dev.narrowbert.tasks.EntityTagger;
 import dev.narrowbert.tasks.SentimentClassifier;
 import dev.narrowbert.tokenizer.Truncation;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
+import dev.narrowbert.tokenizer.WordPieceVocabulary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,6 +141,21 @@ public final class EvalCommand implements Callable<Integer> {
       description = "The seed of the --valid-fraction split, as finetune's --valid-seed.")
   private Long validSeed;
 
+  @Option(
+      names = "--unseen-by",
+      paramLabel = HeldOutReviews.FineTuningRun.FORMAT,
+      description =
+          "sentiment, with --valid-fraction and --valid-seed: score instead the labelled reviews"
+              + " of --data that the fine-tuning runs given never trained on: neither held out"
+              + " nor drawn in their steps, nor a copy of a drawn review's text. Each run is"
+              + " finetune's --seed, --max-steps, --batch-size and --max-len (e.g. 42:800:16:128);"
+              + " repeat the option for every run behind the model. The JSON records the"
+              + " reviews' fingerprint as \"unseen\".")
+  private List<String> unseenBy;
+
+  /** {@link #unseenBy}, parsed once by the argument checks. */
+  private List<HeldOutReviews.FineTuningRun> unseenRuns = List.of();
+
   @Override
   public Integer call() throws IOException {
     if (!List.of("sentiment", "ner", "embedding").contains(task)) {
@@ -188,7 +204,29 @@ public final class EvalCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     HeldOutReviews.Written heldOut = null;
-    if (validFraction != null) {
+    if (!unseenRuns.isEmpty()) {
+      heldOut =
+          HeldOutReviews.writeUnseen(
+              data,
+              validFraction,
+              validSeed,
+              unseenRuns,
+              WordPieceVocabulary.load(modelDirectory.resolve(ModelDirectory.VOCAB_FILE)));
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "sentiment: scoring the %d reviews of %s that the %d runs given never trained on"
+                  + " (they drew %d, held out %s of seed %d; %d copies of drawn reviews left out),"
+                  + " fingerprint %s%n",
+              heldOut.count(),
+              data,
+              unseenRuns.size(),
+              heldOut.drawn(),
+              validFraction,
+              validSeed,
+              heldOut.copies(),
+              heldOut.fingerprint());
+    } else if (validFraction != null) {
       heldOut = HeldOutReviews.write(data, validFraction, validSeed);
       spec.commandLine()
           .getErr()
@@ -205,13 +243,24 @@ public final class EvalCommand implements Callable<Integer> {
       }
     }
     if (heldOut != null) {
-      result.put("held_out", heldOut.fingerprint());
+      result.put(unseenRuns.isEmpty() ? "held_out" : "unseen", heldOut.fingerprint());
     }
     spec.commandLine().getOut().println(JsonLine.of(result));
     return 0;
   }
 
   private void checkHeldOutOptions() {
+    if (unseenBy != null) {
+      if (validFraction == null) {
+        throw new ParameterException(
+            spec.commandLine(), "--unseen-by needs the runs' --valid-fraction and --valid-seed");
+      }
+      try {
+        unseenRuns = unseenBy.stream().map(HeldOutReviews.FineTuningRun::parse).toList();
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+    }
     if (validFraction == null && validSeed == null) {
       return;
     }

@@ -75,7 +75,10 @@ final class FineTuneExamples {
     return new Split<>(train, valid, fingerprint(heldOut));
   }
 
-  private static String fingerprint(List<Integer> positions) {
+  /**
+   * The first 12 hex digits of the SHA-256 of {@code positions}, sorted: equal sets, equal prints.
+   */
+  static String fingerprint(List<Integer> positions) {
     StringBuilder sorted = new StringBuilder();
     positions.stream().sorted().forEach(i -> sorted.append(i).append('\n'));
     return Sha256.of(sorted.toString().getBytes(UTF_8)).substring(0, 12);

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.narrowbert.checkpoint.DefaultModel;
 import dev.narrowbert.checkpoint.ModelDirectory;
 import dev.narrowbert.data.ConllColumns;
+import dev.narrowbert.data.Review;
+import dev.narrowbert.data.ReviewJsonLines;
 import dev.narrowbert.inference.TagDecoding;
 import dev.narrowbert.inference.TinyModelDirectory;
 import dev.narrowbert.metrics.EntitySpanScorer;
@@ -19,6 +21,7 @@ import dev.narrowbert.tasks.EntityTagger;
 import dev.narrowbert.tasks.EntityTask;
 import dev.narrowbert.tasks.TaggedSentence;
 import dev.narrowbert.tokenizer.WordPieceTokenizer;
+import dev.narrowbert.training.TrainingOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -311,6 +314,88 @@ class EvalCommandTest {
     assertThat(JSON.readTree(whole.lastLine()).get("examples").asInt()).isEqualTo(48);
   }
 
+  @Test
+  void unseenByScoresTheTrainingReviewsThatNoRunHeldOutDrewOrCopied() throws Exception {
+    Path model = TinyModelDirectory.create(home.resolve("tiny"));
+    // Reviews of many lengths (so that --max-len changes the batches), and four copies of earlier
+    // reviews' texts under new ids, as IMDB has.
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      String text = (i % 2 == 0 ? "bad movie" : "great film") + " very".repeat((i * 7) % 13);
+      lines.add("{\"id\": \"r" + i + "\", \"label\": " + i % 2 + ", \"text\": \"" + text + "\"}");
+    }
+    for (int i = 0; i < 4; i++) {
+      lines.add(lines.get(i).replace("\"r" + i + "\"", "\"copy" + i + "\""));
+    }
+    Path reviews = Files.write(home.resolve("reviews.jsonl"), lines);
+    List<String> runs = List.of("7:3:4:16", "9:2:4:8");
+
+    CommandRun unseen =
+        sentimentRun(
+            model,
+            reviews,
+            "--valid-fraction",
+            "0.25",
+            "--valid-seed",
+            "42",
+            "--unseen-by",
+            runs.get(0),
+            "--unseen-by",
+            runs.get(1));
+
+    // What the two runs trained on, from their split and their draw.
+    List<Review> labelled = new ArrayList<>();
+    ReviewJsonLines.read(reviews, labelled::add);
+    List<Integer> positions = java.util.stream.IntStream.range(0, 52).boxed().toList();
+    List<Integer> train = FineTuneExamples.holdOut(positions, 42, 0.25).train();
+    java.util.Set<Integer> drawn = new java.util.HashSet<>();
+    for (String run : runs) {
+      String[] p = run.split(":");
+      WordPieceTokenizer tokenizer =
+          new WordPieceTokenizer(TinyModelDirectory.vocabulary(), Integer.parseInt(p[3]));
+      drawn.addAll(
+          TrainingOrder.drawn(
+              train,
+              i -> tokenizer.encode(labelled.get(i).text()).tokenCount(),
+              0,
+              Long.parseLong(p[0]),
+              Integer.parseInt(p[2]),
+              Long.parseLong(p[1])));
+    }
+    List<String> drawnTexts = drawn.stream().map(i -> labelled.get(i).text()).toList();
+    List<Integer> expected =
+        train.stream()
+            .filter(i -> !drawn.contains(i) && !drawnTexts.contains(labelled.get(i).text()))
+            .sorted()
+            .toList();
+    Path written =
+        Files.write(home.resolve("unseen.jsonl"), expected.stream().map(lines::get).toList());
+    JsonNode same = JSON.readTree(sentimentRun(model, written).lastLine());
+
+    assertThat(unseen.exitCode()).as(unseen.stdout()).isZero();
+    JsonNode result =
+        JSON.readTree(
+            unseen
+                .stdout()
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .reduce((a, b) -> b)
+                .orElseThrow());
+    assertThat(drawn).hasSizeGreaterThan(12); // the second run drew reviews the first did not
+    assertThat(expected).isNotEmpty().hasSizeLessThan(39 - drawn.size());
+    assertThat(result.get("examples").asInt()).isEqualTo(expected.size());
+    assertThat(result.get("unseen").asText()).isEqualTo(FineTuneExamples.fingerprint(expected));
+    assertThat(result.get("accuracy").asDouble()).isEqualTo(same.get("accuracy").asDouble());
+    assertThat(unseen.stdout())
+        .contains(
+            "scoring the "
+                + expected.size()
+                + " reviews of "
+                + reviews
+                + " that the 2 runs given never trained on (they drew "
+                + drawn.size());
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',
@@ -321,6 +406,11 @@ class EvalCommandTest {
             + " was 1.5",
         "ner | --valid-fraction 0.25 --valid-seed 42 | --valid-fraction and --valid-seed are only"
             + " for --task sentiment",
+        "sentiment | --unseen-by 42:800:16:128 | --unseen-by needs the runs' --valid-fraction and"
+            + " --valid-seed",
+        "sentiment | --valid-fraction 0.25 --valid-seed 42 --unseen-by 42:800:16 | --unseen-by must"
+            + " be SEED:STEPS:BATCH:MAX_LEN (finetune's --seed, --max-steps >= 1, --batch-size >= 1,"
+            + " --max-len >= 2), was 42:800:16",
       })
   void heldOutOptionsOutOfPlaceAreUsageErrors(String task, String options, String message)
       throws Exception {
