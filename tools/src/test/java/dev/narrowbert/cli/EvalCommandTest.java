@@ -294,15 +294,7 @@ class EvalCommandTest {
     CommandRun whole = sentimentRun(model, reviews);
 
     assertThat(heldOut.exitCode()).as(heldOut.stdout()).isZero();
-    // stdout holds the JSON line; stderr (after it here) says what was scored.
-    JsonNode result =
-        JSON.readTree(
-            heldOut
-                .stdout()
-                .lines()
-                .filter(l -> l.startsWith("{"))
-                .reduce((a, b) -> b)
-                .orElseThrow());
+    JsonNode result = jsonResult(heldOut);
     assertThat(result.get("held_out").asText()).isEqualTo(finetuneHeldOut);
     assertThat(result.get("examples").asInt()).isEqualTo(12);
     assertThat(heldOut.stdout())
@@ -373,14 +365,7 @@ class EvalCommandTest {
     JsonNode same = JSON.readTree(sentimentRun(model, written).lastLine());
 
     assertThat(unseen.exitCode()).as(unseen.stdout()).isZero();
-    JsonNode result =
-        JSON.readTree(
-            unseen
-                .stdout()
-                .lines()
-                .filter(l -> l.startsWith("{"))
-                .reduce((a, b) -> b)
-                .orElseThrow());
+    JsonNode result = jsonResult(unseen);
     assertThat(drawn).hasSizeGreaterThan(12); // the second run drew reviews the first did not
     assertThat(expected).isNotEmpty().hasSizeLessThan(39 - drawn.size());
     assertThat(result.get("examples").asInt()).isEqualTo(expected.size());
@@ -421,6 +406,14 @@ class EvalCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stdout().lines().findFirst().orElse("")).contains(message);
+  }
+
+  /**
+   * The JSON line of a run whose stdout also holds, after it here, stderr's note on what it scored.
+   */
+  private static JsonNode jsonResult(CommandRun run) throws Exception {
+    return JSON.readTree(
+        run.stdout().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
   }
 
   private static CommandRun sentimentRun(Path model, Path data, String... options) {
